@@ -1,0 +1,56 @@
+using System.Net.WebSockets;
+
+namespace ChatOrleans.Client;
+
+/// <summary>Settings for <see cref="ChatConnection.ConnectAsync(Uri, string?, string?, ChatConnectionOptions?, CancellationToken)"/>; read once at connect.</summary>
+public sealed class ChatConnectionOptions
+{
+    /// <summary>
+    /// Send <c>delivered</c> (without <c>req_id</c>) for every <c>new_message</c> received, as a real client would.
+    /// Default <c>false</c>. Can be changed later through <see cref="ChatConnection.AutoDelivered"/>.
+    /// </summary>
+    public bool AutoDelivered { get; set; }
+
+    /// <summary>Keep every event in <see cref="ChatConnection.Received"/>. Default <c>true</c>; load generators may turn it off.</summary>
+    public bool RecordReceived { get; set; } = true;
+
+    /// <summary>
+    /// Write every event to <see cref="ChatConnection.Events"/> (used by <see cref="ChatConnection.WaitForAsync{T}"/>).
+    /// Default <c>true</c>. Turn it off for connections nobody reads, or the unbounded channel grows forever.
+    /// </summary>
+    public bool PublishEvents { get; set; } = true;
+
+    /// <summary>Send the token in <c>Authorization: Bearer</c> instead of the <c>access_token</c> query parameter.</summary>
+    public bool SendTokenInHeader { get; set; }
+
+    /// <summary>How long to wait for the upgrade and <c>welcome</c>. Default 30 s.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a request waits for its <c>ack</c>/<c>error</c>/<c>pong</c> before <see cref="TimeoutException"/>. Default 30 s; <see cref="Timeout.InfiniteTimeSpan"/> for none.</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The timeout of <see cref="ChatConnection.WaitForAsync{T}"/> when none is given. Default 10 s.</summary>
+    public TimeSpan DefaultWaitTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long <see cref="ChatConnection.CloseAsync"/> waits for the server's close before aborting. Default 5 s.</summary>
+    public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The client's keep-alive interval. Default <see cref="TimeSpan.Zero"/>: off, so an idle connection holds
+    /// no timer (the server's pings are still answered).
+    /// </summary>
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.Zero;
+
+    /// <summary>The largest server message accepted; a bigger one aborts the connection. Default 16 MiB.</summary>
+    public int MaxReceiveMessageBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>Adjusts the <see cref="ClientWebSocketOptions"/> before connecting (ignored with <see cref="WebSocketFactory"/>).</summary>
+    public Action<ClientWebSocketOptions>? ConfigureWebSocket { get; set; }
+
+    /// <summary>
+    /// Opens the socket instead of <see cref="ClientWebSocket"/>, e.g.
+    /// <c>(uri, ct) =&gt; testServer.CreateWebSocketClient().ConnectAsync(uri, ct)</c>. It receives the full
+    /// <c>ws://…/ws?access_token=…&amp;device_id=…</c> URI. Its exceptions propagate as they are.
+    /// </summary>
+    public Func<Uri, CancellationToken, Task<WebSocket>>? WebSocketFactory { get; set; }
+}

@@ -1,0 +1,76 @@
+using System.Security.Claims;
+using ChatOrleans.Gateway.Options;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace ChatOrleans.Gateway.Auth;
+
+/// <summary>Issues and checks the signed, expiring bearer tokens (JWT, HS256).</summary>
+public sealed class TokenService
+{
+    private readonly JsonWebTokenHandler _handler = new();
+    private readonly AuthOptions _options;
+    private readonly TimeProvider _time;
+
+    public TokenService(IOptions<AuthOptions> options, SigningKeyProvider keys, TimeProvider time)
+    {
+        _options = options.Value;
+        _time = time;
+        Key = keys.Key;
+        ValidationParameters = new TokenValidationParameters
+        {
+            ValidIssuer = _options.Issuer,
+            ValidAudience = _options.Issuer,
+            IssuerSigningKey = Key,
+            ValidateLifetime = true,
+            ClockSkew = TimeSpan.Zero,
+            NameClaimType = JwtRegisteredClaimNames.Name,
+        };
+    }
+
+    public SymmetricSecurityKey Key { get; }
+
+    public TokenValidationParameters ValidationParameters { get; }
+
+    public IssuedToken Issue(string userId, string username)
+    {
+        var now = _time.GetUtcNow();
+        var expires = now + _options.TokenLifetime;
+        var token = _handler.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = _options.Issuer,
+            Audience = _options.Issuer,
+            Subject = new ClaimsIdentity([
+                new Claim(JwtRegisteredClaimNames.Sub, userId),
+                new Claim(JwtRegisteredClaimNames.Name, username),
+            ]),
+            IssuedAt = now.UtcDateTime,
+            NotBefore = now.UtcDateTime,
+            Expires = expires.UtcDateTime,
+            SigningCredentials = new SigningCredentials(Key, SecurityAlgorithms.HmacSha256),
+        });
+        return new IssuedToken(userId, token, expires);
+    }
+
+    /// <summary>The user and expiry of a valid token; null when it is missing, forged or expired.</summary>
+    public async Task<TokenIdentity?> ValidateAsync(string? token)
+    {
+        if (string.IsNullOrEmpty(token))
+        {
+            return null;
+        }
+
+        var result = await _handler.ValidateTokenAsync(token, ValidationParameters);
+        if (!result.IsValid || result.SecurityToken is not JsonWebToken jwt || string.IsNullOrEmpty(jwt.Subject))
+        {
+            return null;
+        }
+
+        return new TokenIdentity(jwt.Subject, new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero));
+    }
+}
+
+public sealed record IssuedToken(string UserId, string AccessToken, DateTimeOffset ExpiresAt);
+
+public sealed record TokenIdentity(string UserId, DateTimeOffset ExpiresAt);

@@ -1,0 +1,37 @@
+using ChatOrleans.Gateway.Hosting;
+
+namespace ChatOrleans.Gateway;
+
+/// <summary>
+/// Builds the all-in-one process of the embedded default: silo, grains and gateway. Tests build
+/// it the same way with their own settings, so what they check is what runs.
+/// </summary>
+public static class GatewayApp
+{
+    public const string DefaultUrl = "http://127.0.0.1:5080";
+
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        builder.Logging.AddFilter("Orleans", LogLevel.Warning);
+        builder.Logging.AddFilter("Polly", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
+
+        var dataFolder = DataFolder.FromConfiguration(builder.Configuration);
+        builder.AddEmbeddedSilo(dataFolder);
+        builder.Services.AddChatGateway(builder.Configuration, dataFolder);
+
+        var app = builder.Build();
+        app.MapChatGateway();
+        app.Lifetime.ApplicationStarted.Register(() =>
+            app.Logger.LogInformation("ChatOrleans is serving on {Urls}; data folder: {DataFolder}", string.Join(", ", app.Urls), dataFolder.Path));
+        return app;
+    }
+}

@@ -1,0 +1,67 @@
+using ChatOrleans.Gateway.Api;
+using ChatOrleans.Gateway.Auth;
+using ChatOrleans.Gateway.Options;
+using ChatOrleans.Gateway.WebSockets;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace ChatOrleans.Gateway.Hosting;
+
+/// <summary>The WebSocket edge and HTTP API: options, auth, sockets and fan-out.</summary>
+public static class GatewayServiceExtensions
+{
+    public static IServiceCollection AddChatGateway(this IServiceCollection services, IConfiguration configuration, DataFolder dataFolder)
+    {
+        services.AddOptions<GatewayOptions>().Bind(configuration.GetSection(GatewayOptions.SectionName))
+            .Validate(o => o.MaxFrameBytes > 0 && o.SendQueueFrames > 0 && o.SendsPerSecond > 0 && o.SendBurst > 0, "Gateway limits must be positive.")
+            .ValidateOnStart();
+        services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.SectionName));
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(dataFolder);
+        services.AddSingleton<SigningKeyProvider>();
+        services.AddSingleton<TokenService>();
+        services.AddSingleton<AccountService>();
+        services.AddSingleton<ConnectionRegistry>();
+        services.AddSingleton<EventFanout>();
+        services.AddSingleton<FrameHandler>();
+        services.AddSingleton<SendRateLimiter>();
+
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<TokenService>((options, tokens) =>
+            {
+                options.MapInboundClaims = false;
+                options.TokenValidationParameters = tokens.ValidationParameters;
+                options.Events = new JwtBearerEvents
+                {
+                    OnChallenge = async context =>
+                    {
+                        context.HandleResponse();
+                        await ApiErrors.Write(context.HttpContext, ErrorCodes.Unauthorized, "A valid access token is required.");
+                    },
+                };
+            });
+        services.AddAuthorization();
+        return services;
+    }
+
+    public static WebApplication MapChatGateway(this WebApplication app)
+    {
+        app.UseMiddleware<ErrorHandlingMiddleware>();
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
+        app.MapChatWebSocket();
+
+        var api = app.MapGroup("/api/v1").RequireAuthorization();
+        api.MapAuthEndpoints();
+        api.MapChatEndpoints();
+        api.MapFallback(() => ApiErrors.Result(ErrorCodes.NotFound, "No such endpoint."));
+        return app;
+    }
+}

@@ -1,0 +1,4 @@
+using ChatOrleans.Gateway;
+
+var app = GatewayApp.Build(args);
+await app.RunAsync();

@@ -1,0 +1,42 @@
+namespace ChatOrleans.Gateway.Protocol;
+
+/// <summary>The protocol's <c>chat</c> object, with <c>last_message</c> added for chat lists.</summary>
+public sealed record ChatDto(
+    string ChatId,
+    string Kind,
+    string? Name,
+    string? OwnerId,
+    IReadOnlyList<string> Members,
+    int MemberCount,
+    long LastSeq,
+    long LastReadSeq,
+    int UnreadCount,
+    string Level,
+    DateTimeOffset CreatedAt,
+    MessageDto? LastMessage)
+{
+    public static ChatDto From(ChatView view)
+    {
+        var c = view.Chat;
+        return new ChatDto(
+            c.ChatId,
+            c.Kind == ChatKind.Direct ? "direct" : "group",
+            c.Name,
+            c.OwnerId,
+            c.Members,
+            c.MemberCount,
+            Math.Max(c.LastSeq, view.LastReadSeq),
+            view.LastReadSeq,
+            view.UnreadCount,
+            LevelName(view.Level),
+            c.CreatedAt,
+            view.LastMessage is { } last ? MessageDto.From(last) : null);
+    }
+
+    public static string LevelName(NotificationLevel level) => level switch
+    {
+        NotificationLevel.Mentions => "mentions",
+        NotificationLevel.None => "none",
+        _ => "all",
+    };
+}

@@ -1,0 +1,20 @@
+namespace ChatOrleans.Gateway.Protocol;
+
+/// <summary>The protocol's <c>message</c> object.</summary>
+public sealed record MessageDto(
+    string MessageId,
+    string ChatId,
+    long Seq,
+    string SenderId,
+    string SenderDeviceId,
+    string ClientMsgId,
+    string? Text,
+    IReadOnlyList<string> Mentions,
+    IReadOnlyList<MediaDto> Media,
+    string? ParentMessageId,
+    DateTimeOffset CreatedAt)
+{
+    public static MessageDto From(ChatMessage m) => new(
+        m.MessageId, m.ChatId, m.Seq, m.SenderId, m.SenderDeviceId, m.ClientMsgId,
+        m.Text, m.Mentions, [], m.ParentMessageId, m.CreatedAt);
+}

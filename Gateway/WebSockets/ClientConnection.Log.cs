@@ -1,0 +1,13 @@
+namespace ChatOrleans.Gateway.WebSockets;
+
+public sealed partial class ClientConnection
+{
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Device {DeviceKey} stopped reading: its send queue is full, disconnecting it")]
+    private partial void LogSlowConsumer(string deviceKey);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "Connection of device {DeviceKey} failed")]
+    private partial void LogConnectionFailed(string deviceKey, Exception exception);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Ending the session of device {DeviceKey} failed")]
+    private partial void LogDisconnectFailed(string deviceKey, Exception exception);
+}

@@ -1,0 +1,288 @@
+using System.Collections.Concurrent;
+using System.Net.WebSockets;
+using System.Threading.Channels;
+using ChatOrleans.Gateway.Options;
+using ChatOrleans.Gateway.Protocol;
+
+namespace ChatOrleans.Gateway.WebSockets;
+
+/// <summary>
+/// One device's socket. A receive loop handles the client's frames in arrival order; a send
+/// loop first replays what the device missed (then <c>sync_done</c>), then drains a bounded
+/// queue of live events. A device that stops reading fills the queue and is disconnected.
+/// </summary>
+public sealed partial class ClientConnection
+{
+    public const int ReplacedCloseCode = 4001;
+    public const int TokenExpiredCloseCode = 4401;
+
+    private readonly WebSocket _socket;
+    private readonly IGrainFactory _grains;
+    private readonly EventFanout _fanout;
+    private readonly FrameHandler _handler;
+    private readonly GatewayOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Channel<Outbound> _outbound;
+    private readonly ConcurrentDictionary<string, ChatCursor> _chats = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private int _closeRequested;
+    private bool _sawOwnSession;
+
+    public ClientConnection(
+        WebSocket socket,
+        string userId,
+        string deviceId,
+        DateTimeOffset tokenExpiresAt,
+        IGrainFactory grains,
+        EventFanout fanout,
+        FrameHandler handler,
+        GatewayOptions options,
+        TimeProvider time,
+        ILogger logger)
+    {
+        _socket = socket;
+        UserId = userId;
+        DeviceId = deviceId;
+        DeviceKey = ChatIds.DeviceKey(userId, deviceId);
+        TokenExpiresAt = tokenExpiresAt;
+        SessionId = "s_" + Guid.NewGuid().ToString("N");
+        _grains = grains;
+        _fanout = fanout;
+        _handler = handler;
+        _options = options;
+        _time = time;
+        _logger = logger;
+        _outbound = Channel.CreateBounded<Outbound>(new BoundedChannelOptions(options.SendQueueFrames)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+    }
+
+    public string UserId { get; }
+
+    public string DeviceId { get; }
+
+    public string DeviceKey { get; }
+
+    public string SessionId { get; }
+
+    public DateTimeOffset TokenExpiresAt { get; }
+
+    public GatewayOptions Options => _options;
+
+    /// <summary>Queues an item for the send loop; a full queue means the device stopped reading.</summary>
+    public void Enqueue(Outbound item)
+    {
+        if (!_outbound.Writer.TryWrite(item) && Volatile.Read(ref _closeRequested) == 0)
+        {
+            LogSlowConsumer(DeviceKey);
+            Abort();
+        }
+    }
+
+    /// <summary>Sends a frame directly, in the order of the calls (answers to the client's requests).</summary>
+    public void Reply(byte[] payload) => Enqueue(new Outbound.Frame(payload));
+
+    /// <summary>Runs the connection until either side closes it.</summary>
+    public async Task RunAsync(ConnectionRegistry registry, CancellationToken aborted)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted, _stop.Token);
+        var token = linked.Token;
+        registry.Register(this)?.RequestClose(ReplacedCloseCode, "replaced by a newer connection of this device");
+        var joined = new List<string>();
+        try
+        {
+            await _fanout.AcquireUser(UserId, this);
+            var entries = await _grains.GetGrain<IUserGrain>(UserId).GetChatEntries();
+            await AcquireChats(entries.Select(e => e.ChatId), joined);
+
+            var session = await _grains.GetGrain<IDeviceGrain>(DeviceKey).Connect(SessionId, _options.GatewayId);
+            foreach (var (chatId, position) in session.Positions)
+            {
+                _chats.TryAdd(chatId, new ChatCursor(position));
+            }
+
+            // Chats joined between the two reads above are subscribed now; chat_created covers later ones.
+            await AcquireChats(session.Positions.Keys.Except(joined).ToList(), joined);
+
+            var expiry = ExpireTokenAsync(token);
+            var send = SendLoopAsync(session, entries, token);
+            var receive = ReceiveLoopAsync(token);
+            await Task.WhenAny(send, receive);
+            await _stop.CancelAsync();
+            await Task.WhenAll(send, receive, expiry).WaitAsync(_options.CloseTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException)
+        {
+        }
+        catch (Exception ex)
+        {
+            LogConnectionFailed(DeviceKey, ex);
+            await CloseSocketAsync(WebSocketCloseStatus.InternalServerError, "server error");
+        }
+        finally
+        {
+            _outbound.Writer.TryComplete();
+            registry.Unregister(this);
+            _fanout.ReleaseUser(UserId, this);
+            foreach (var chatId in _chats.Keys.Concat(joined).Distinct())
+            {
+                _fanout.ReleaseChat(chatId, this);
+            }
+
+            _ = DisconnectDeviceAsync();
+            _socket.Abort();
+            _socket.Dispose();
+        }
+    }
+
+    /// <summary>Asks the connection to close with a protocol close code (4001 replaced, 4401 token expired).</summary>
+    public void RequestClose(int code, string reason)
+    {
+        if (Interlocked.Exchange(ref _closeRequested, 1) == 0)
+        {
+            _ = CloseAndStopAsync((WebSocketCloseStatus)code, reason);
+        }
+    }
+
+    /// <summary>Drops the socket without a closing handshake.</summary>
+    public void Abort()
+    {
+        Interlocked.Exchange(ref _closeRequested, 1);
+        _stop.Cancel();
+        _socket.Abort();
+    }
+
+    internal void OnUserEvent(UserEvent userEvent)
+    {
+        switch (userEvent)
+        {
+            case ReadStateEvent read:
+                Enqueue(new Outbound.Frame(ServerFrames.ReadState(read.State)));
+                break;
+            case ChatJoinedEvent joined:
+                _ = JoinChatAsync(joined.Chat);
+                break;
+            case ChatLeftEvent left:
+                if (_chats.TryRemove(left.ChatId, out _))
+                {
+                    _fanout.ReleaseChat(left.ChatId, this);
+                }
+
+                Enqueue(new Outbound.Frame(ServerFrames.MemberRemoved(left.ChatId, UserId)));
+                break;
+            case DeviceSessionStartedEvent started when started.DeviceId == DeviceId:
+                // Events of one stream arrive in order: one for an older session comes before ours.
+                if (started.SessionId == SessionId)
+                {
+                    _sawOwnSession = true;
+                }
+                else if (_sawOwnSession)
+                {
+                    RequestClose(ReplacedCloseCode, "replaced by a newer connection of this device");
+                }
+
+                break;
+        }
+    }
+
+    private async Task JoinChatAsync(ChatView chat)
+    {
+        var chatId = chat.Chat.ChatId;
+        _chats.TryAdd(chatId, new ChatCursor(chat.Chat.LastSeq));
+        Enqueue(new Outbound.Frame(ServerFrames.ChatCreated(chat)));
+        try
+        {
+            await _fanout.AcquireChat(chatId, this);
+            // Messages posted between the join and the subscription are fetched from the log.
+            Enqueue(new Outbound.CatchUp(chatId));
+        }
+        catch (Exception ex)
+        {
+            LogConnectionFailed(DeviceKey, ex);
+            Abort();
+        }
+    }
+
+    private async Task AcquireChats(IEnumerable<string> chatIds, List<string> joined)
+    {
+        foreach (var chunk in chatIds.Chunk(64))
+        {
+            await Task.WhenAll(chunk.Select(id => _fanout.AcquireChat(id, this)));
+            joined.AddRange(chunk);
+        }
+    }
+
+    private async Task ExpireTokenAsync(CancellationToken token)
+    {
+        var remaining = TokenExpiresAt - _time.GetUtcNow();
+        if (remaining > TimeSpan.Zero)
+        {
+            await Task.Delay(remaining, _time, token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        if (!token.IsCancellationRequested)
+        {
+            RequestClose(TokenExpiredCloseCode, "token expired");
+        }
+    }
+
+    private async Task CloseAndStopAsync(WebSocketCloseStatus status, string reason)
+    {
+        await CloseSocketAsync(status, reason);
+        await _stop.CancelAsync();
+    }
+
+    private async Task CloseSocketAsync(WebSocketCloseStatus status, string reason)
+    {
+        using var timeout = new CancellationTokenSource(_options.CloseTimeout);
+        try
+        {
+            await _sendLock.WaitAsync(timeout.Token);
+            try
+            {
+                if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+                {
+                    await _socket.CloseOutputAsync(status, reason, timeout.Token);
+                }
+            }
+            finally
+            {
+                _sendLock.Release();
+            }
+        }
+        catch (Exception)
+        {
+            // A peer that does not read its close frame in time is dropped.
+            _socket.Abort();
+        }
+    }
+
+    private async Task DisconnectDeviceAsync()
+    {
+        try
+        {
+            await _grains.GetGrain<IDeviceGrain>(DeviceKey).Disconnect(SessionId);
+        }
+        catch (Exception ex)
+        {
+            LogDisconnectFailed(DeviceKey, ex);
+        }
+    }
+
+    private async Task SendAsync(byte[] payload, CancellationToken token)
+    {
+        await _sendLock.WaitAsync(token);
+        try
+        {
+            await _socket.SendAsync(payload, WebSocketMessageType.Text, endOfMessage: true, token);
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+}

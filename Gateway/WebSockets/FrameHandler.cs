@@ -1,0 +1,185 @@
+using System.Text.Json;
+using ChatOrleans.Gateway.Protocol;
+
+namespace ChatOrleans.Gateway.WebSockets;
+
+/// <summary>
+/// Handles one client frame: parses it, checks it against the limits, calls the grains and
+/// answers with exactly one <c>ack</c> or <c>error</c> when the frame carries a <c>req_id</c>.
+/// </summary>
+public sealed partial class FrameHandler(IGrainFactory grains, SendRateLimiter rateLimiter, ILogger<FrameHandler> logger)
+{
+    public async Task HandleAsync(ClientConnection connection, ReadOnlyMemory<byte> frame)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(frame);
+        }
+        catch (JsonException)
+        {
+            connection.Reply(ServerFrames.Error(null, ErrorCodes.BadRequest, "The frame is not valid JSON."));
+            return;
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            JsonElement? reqId = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("req_id", out var id)
+                && id.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined)
+                ? id.Clone()
+                : null;
+            try
+            {
+                if (root.ValueKind != JsonValueKind.Object)
+                {
+                    throw ChatException.BadRequest("A frame is a JSON object.");
+                }
+
+                var request = new FrameReader(root);
+                var type = request.RequiredString("type");
+                await DispatchAsync(connection, type, request, reqId);
+            }
+            catch (ChatException ex)
+            {
+                connection.Reply(ServerFrames.Error(reqId, ex.Code, ex.Message));
+            }
+            catch (RateLimitedException ex)
+            {
+                connection.Reply(ServerFrames.Error(reqId, ErrorCodes.RateLimited, ex.Message, (long)Math.Ceiling(ex.RetryAfter.TotalMilliseconds)));
+            }
+            catch (Exception ex) when (ex is TimeoutException or OrleansException or SiloUnavailableException)
+            {
+                LogUnavailable(connection.DeviceKey, ex);
+                connection.Reply(ServerFrames.Error(reqId, ErrorCodes.Unavailable, "The service is briefly unavailable; try again."));
+            }
+            catch (Exception ex)
+            {
+                LogFailed(connection.DeviceKey, ex);
+                connection.Reply(ServerFrames.Error(reqId, ErrorCodes.Internal, "Something went wrong on the server."));
+            }
+        }
+    }
+
+    private async Task DispatchAsync(ClientConnection connection, string type, FrameReader request, JsonElement? reqId)
+    {
+        switch (type)
+        {
+            case "ping":
+                RequireReqId(reqId, type);
+                connection.Reply(ServerFrames.Pong(reqId));
+                return;
+            case "send_message":
+                RequireReqId(reqId, type);
+                CheckRate(connection);
+                var message = await grains.GetGrain<IChatGrain>(request.RequiredString("chat_id"))
+                    .Send(ReadSend(connection, request));
+                connection.Reply(ServerFrames.Ack(reqId, new { message = MessageDto.From(message) }));
+                return;
+            case "delete_message":
+                RequireReqId(reqId, type);
+                CheckRate(connection);
+                await grains.GetGrain<IChatGrain>(request.RequiredString("chat_id"))
+                    .Delete(connection.UserId, request.RequiredString("message_id"));
+                connection.Reply(ServerFrames.Ack(reqId));
+                return;
+            case "mark_read":
+                RequireReqId(reqId, type);
+                await grains.GetGrain<IUserGrain>(connection.UserId)
+                    .MarkRead(request.RequiredString("chat_id"), request.RequiredSeq("seq"));
+                connection.Reply(ServerFrames.Ack(reqId));
+                return;
+            case "delivered":
+                await grains.GetGrain<IDeviceGrain>(connection.DeviceKey)
+                    .Delivered(request.RequiredString("chat_id"), request.RequiredSeq("seq"));
+                ReplyIfAsked(connection, reqId);
+                return;
+            case "typing":
+                var state = request.RequiredString("state");
+                if (state is not ("start" or "stop"))
+                {
+                    throw ChatException.BadRequest("state must be \"start\" or \"stop\".");
+                }
+
+                await grains.GetGrain<IChatGrain>(request.RequiredString("chat_id")).Typing(connection.UserId, state == "start");
+                ReplyIfAsked(connection, reqId);
+                return;
+            case "fetch_history":
+                RequireReqId(reqId, type);
+                var query = HistoryQuery.Create(request.OptionalSeq("before_seq"), request.OptionalSeq("after_seq"), request.OptionalInt("limit"));
+                var messages = await grains.GetGrain<IChatGrain>(request.RequiredString("chat_id"))
+                    .GetHistory(connection.UserId, query);
+                connection.Reply(ServerFrames.Ack(reqId, new { messages = messages.Select(MessageDto.From).ToList() }));
+                return;
+            default:
+                throw ChatException.BadRequest($"Unknown frame type \"{type}\".");
+        }
+    }
+
+    private static SendMessageCommand ReadSend(ClientConnection connection, FrameReader request)
+    {
+        var options = connection.Options;
+        var clientMsgId = request.RequiredString("client_msg_id");
+        if (clientMsgId.Length is 0 or > 128)
+        {
+            throw ChatException.BadRequest("client_msg_id must be 1 to 128 characters.");
+        }
+
+        var text = request.OptionalString("text");
+        var mediaIds = request.OptionalStringArray("media_ids");
+        if (string.IsNullOrEmpty(text) && mediaIds.Count == 0)
+        {
+            throw ChatException.BadRequest("A message needs text or media.");
+        }
+
+        if (text is not null && text.EnumerateRunes().Count() > options.MaxTextCodePoints)
+        {
+            throw new ChatException(ErrorCodes.TooLarge, $"text may hold at most {options.MaxTextCodePoints} characters.");
+        }
+
+        if (mediaIds.Count > options.MaxMediaPerMessage)
+        {
+            throw ChatException.BadRequest($"A message carries at most {options.MaxMediaPerMessage} media.");
+        }
+
+        return new SendMessageCommand(
+            connection.UserId, connection.DeviceId, clientMsgId,
+            string.IsNullOrEmpty(text) ? null : text, mediaIds, request.OptionalString("parent_message_id"));
+    }
+
+    private void CheckRate(ClientConnection connection)
+    {
+        if (rateLimiter.TryAcquire(connection.DeviceKey) is { } retryAfter)
+        {
+            throw new RateLimitedException(retryAfter);
+        }
+    }
+
+    private static void RequireReqId(JsonElement? reqId, string type)
+    {
+        if (reqId is null)
+        {
+            throw ChatException.BadRequest($"{type} needs a req_id.");
+        }
+    }
+
+    private static void ReplyIfAsked(ClientConnection connection, JsonElement? reqId)
+    {
+        if (reqId is not null)
+        {
+            connection.Reply(ServerFrames.Ack(reqId));
+        }
+    }
+
+    private sealed class RateLimitedException(TimeSpan retryAfter)
+        : Exception("Too many messages: slow down.")
+    {
+        public TimeSpan RetryAfter { get; } = retryAfter;
+    }
+
+    [LoggerMessage(EventId = 3201, Level = LogLevel.Warning, Message = "A request of device {DeviceKey} found the cluster unavailable")]
+    private partial void LogUnavailable(string deviceKey, Exception exception);
+
+    [LoggerMessage(EventId = 3202, Level = LogLevel.Error, Message = "A request of device {DeviceKey} failed")]
+    private partial void LogFailed(string deviceKey, Exception exception);
+}

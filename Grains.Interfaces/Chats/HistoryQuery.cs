@@ -1,0 +1,15 @@
+namespace ChatOrleans;
+
+/// <summary>
+/// A page of history. With <see cref="AfterSeq"/>: the first <see cref="Limit"/> above it;
+/// otherwise the latest <see cref="Limit"/> below <see cref="BeforeSeq"/> (or overall).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("ChatOrleans.HistoryQuery")]
+public sealed record HistoryQuery(long? BeforeSeq, long? AfterSeq, int Limit)
+{
+    public const int DefaultLimit = 50;
+    public const int MaxLimit = 200;
+
+    public static HistoryQuery Create(long? beforeSeq, long? afterSeq, int? limit) =>
+        new(beforeSeq, afterSeq, Math.Clamp(limit ?? DefaultLimit, 1, MaxLimit));
+}

@@ -1,0 +1,63 @@
+namespace ChatOrleans;
+
+/// <summary>
+/// The single writer of one chat (key: chat id). It checks membership, dedupes
+/// <c>client_msg_id</c>, assigns <c>seq</c>, writes to the message log and only then acks and
+/// publishes on the chat's stream. Refusals are <see cref="ChatException"/>s.
+/// </summary>
+[Alias("ChatOrleans.IChatGrain")]
+public interface IChatGrain : IGrainWithStringKey
+{
+    [Alias("CreateGroup")]
+    Task<ChatInfo> CreateGroup(string ownerId, string name, IReadOnlyList<string> memberIds);
+
+    /// <summary>Creates the direct chat of two users, or returns it when it exists.</summary>
+    [Alias("EnsureDirect")]
+    Task<DirectChatResult> EnsureDirect(string userA, string userB);
+
+    /// <summary>The chat as a member sees it; <c>forbidden</c> for others, <c>not_found</c> when there is no such chat.</summary>
+    [Alias("GetInfo")]
+    Task<ChatInfo> GetInfo(string requesterId);
+
+    [Alias("IsMember")]
+    Task<bool> IsMember(string userId);
+
+    [Alias("AddMembers")]
+    Task<ChatInfo> AddMembers(string actorId, IReadOnlyList<string> userIds);
+
+    /// <summary>A member leaves (actor = user) or the owner removes someone.</summary>
+    [Alias("RemoveMember")]
+    Task RemoveMember(string actorId, string userId);
+
+    [Alias("Send")]
+    Task<ChatMessage> Send(SendMessageCommand command);
+
+    /// <summary>Only the sender deletes. Deleting a deleted message succeeds and changes nothing.</summary>
+    [Alias("Delete")]
+    Task Delete(string actorId, string messageId);
+
+    [Alias("GetHistory")]
+    Task<IReadOnlyList<ChatMessage>> GetHistory(string requesterId, HistoryQuery query);
+
+    /// <summary>A reconnecting device's catch-up in this chat (see <see cref="ChatReplay"/>).</summary>
+    [Alias("GetReplay")]
+    Task<ChatReplay> GetReplay(string requesterId, long afterSeq, DateTimeOffset? deletedSince, int limit);
+
+    [Alias("GetLastSeq")]
+    Task<long> GetLastSeq(string requesterId);
+
+    /// <summary>Messages by others, not deleted, above <paramref name="afterSeq"/>.</summary>
+    [Alias("CountUnread")]
+    Task<int> CountUnread(string userId, long afterSeq);
+
+    /// <summary>The chat for one member's list: unread count above their read position and the newest message.</summary>
+    [Alias("GetSummary")]
+    Task<ChatSummary> GetSummary(string userId, long lastReadSeq);
+
+    [Alias("Typing")]
+    Task Typing(string userId, bool started);
+
+    /// <summary>Called when a member's read position moved: publishes a receipt where receipts apply.</summary>
+    [Alias("ReadMoved")]
+    Task ReadMoved(string userId, long lastReadSeq);
+}

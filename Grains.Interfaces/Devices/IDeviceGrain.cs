@@ -1,0 +1,24 @@
+namespace ChatOrleans;
+
+/// <summary>
+/// One device of one user (key: <see cref="ChatIds.DeviceKey"/>): its session and its delivery
+/// position per chat. Positions, not per-message rows, are the device's inbox: what it has not
+/// received is what the message log holds above them.
+/// </summary>
+[Alias("ChatOrleans.IDeviceGrain")]
+public interface IDeviceGrain : IGrainWithStringKey
+{
+    /// <summary>Starts a session and returns what the connection needs to replay.</summary>
+    [Alias("Connect")]
+    Task<DeviceSession> Connect(string sessionId, string gatewayId);
+
+    [Alias("Disconnect")]
+    Task Disconnect(string sessionId);
+
+    /// <summary>Cumulative: the device has everything up to <paramref name="seq"/>. Returns the stored position.</summary>
+    [Alias("Delivered")]
+    Task<long> Delivered(string chatId, long seq);
+
+    [Alias("GetPositions")]
+    Task<IReadOnlyDictionary<string, long>> GetPositions();
+}

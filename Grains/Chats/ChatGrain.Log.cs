@@ -1,0 +1,18 @@
+using Microsoft.Extensions.Logging;
+
+namespace ChatOrleans.Grains.Chats;
+
+public sealed partial class ChatGrain
+{
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "Chat {ChatId}: publishing {EventType} failed; devices catch up by replay")]
+    private partial void LogPublishFailed(string chatId, string eventType, Exception exception);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Chat {ChatId}: the log refused a write (attempt {Attempt}); reloading from the log")]
+    private partial void LogWriteConflict(string chatId, int attempt, Exception exception);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Error, Message = "Chat {ChatId}: writing {Count} messages failed; the senders get an error and retry")]
+    private partial void LogWriteFailed(string chatId, int count, Exception exception);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Chat {ChatId}: moving the read position of sender {UserId} failed")]
+    private partial void LogReadMoveFailed(string chatId, string userId, Exception exception);
+}

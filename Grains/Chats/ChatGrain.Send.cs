@@ -1,0 +1,266 @@
+using ChatOrleans.Grains.Storage;
+
+namespace ChatOrleans.Grains.Chats;
+
+/// <summary>
+/// The write path: sends queue up, one loop writes them to the log in batches (one durable
+/// write for many sends), and only then acks them and publishes one event per batch.
+/// </summary>
+public sealed partial class ChatGrain
+{
+    private const int MaxWriteAttempts = 5;
+
+    private readonly List<PendingSend> _queue = [];
+    private readonly Dictionary<ClientMessageKey, PendingSend> _pendingByKey = [];
+    private readonly Dictionary<ClientMessageKey, ChatMessage> _recent = [];
+    private readonly Queue<ClientMessageKey> _recentOrder = new();
+    private readonly Dictionary<string, string?> _userIdsByName = new(StringComparer.Ordinal);
+    private ChatMessage? _lastMessage;
+    private bool _lastMessageKnown;
+    private bool _writing;
+
+    public async Task<ChatMessage> Send(SendMessageCommand command)
+    {
+        EnsureMember(command.SenderId);
+        var key = new ClientMessageKey(command.SenderId, command.ClientMsgId);
+        if (_recent.TryGetValue(key, out var known))
+        {
+            return known;
+        }
+
+        if (_pendingByKey.TryGetValue(key, out var inFlight))
+        {
+            return await inFlight.Completion.Task;
+        }
+
+        if (command.MediaIds.Count > 0)
+        {
+            // Media attachments arrive with the media store; until then no media id is known.
+            throw ChatException.NotFound("Unknown media id.");
+        }
+
+        if (command.ParentMessageId is { } parentId)
+        {
+            var parent = await _log.GetAsync(ChatId, parentId);
+            if (parent is null || parent.DeletedAt is not null)
+            {
+                throw ChatException.BadRequest("parent_message_id is not a message of this chat.");
+            }
+        }
+
+        var mentions = await ResolveMentions(command.Text);
+
+        // Checked again: the awaits above let other sends in, and one may carry the same key.
+        if (_recent.TryGetValue(key, out known))
+        {
+            return known;
+        }
+
+        if (_pendingByKey.TryGetValue(key, out inFlight))
+        {
+            return await inFlight.Completion.Task;
+        }
+
+        EnsureMember(command.SenderId);
+        var pending = new PendingSend(command, key, mentions);
+        _queue.Add(pending);
+        _pendingByKey[key] = pending;
+        if (!_writing)
+        {
+            _writing = true;
+            _ = WriteLoop();
+        }
+
+        return await pending.Completion.Task;
+    }
+
+    private async Task WriteLoop()
+    {
+        try
+        {
+            while (_queue.Count > 0)
+            {
+                var batch = _queue.Take(_options.MaxWriteBatch).ToList();
+                _queue.RemoveRange(0, batch.Count);
+                await WriteBatch(batch);
+            }
+        }
+        finally
+        {
+            _writing = false;
+        }
+    }
+
+    private async Task WriteBatch(List<PendingSend> batch)
+    {
+        List<ChatMessage> written = [];
+        try
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                var now = _time.GetUtcNow();
+                var messages = new List<ChatMessage>(batch.Count);
+                var seq = _lastSeq;
+                foreach (var send in batch)
+                {
+                    var c = send.Command;
+                    messages.Add(new ChatMessage(
+                        ChatIds.NewMessageId(), ChatId, ++seq, c.SenderId, c.SenderDeviceId, c.ClientMsgId,
+                        c.Text, send.Mentions, c.MediaIds, c.ParentMessageId, now));
+                }
+
+                try
+                {
+                    await _log.AppendAsync(ChatId, messages);
+                    _lastSeq = seq;
+                    written = messages;
+                    break;
+                }
+                catch (SeqConflictException ex) when (attempt < MaxWriteAttempts)
+                {
+                    // Another writer took a seq, or a retry's client_msg_id is already stored:
+                    // reload from the log, answer the stored ones, and try again with the rest.
+                    LogWriteConflict(ChatId, attempt, ex);
+                    _lastSeq = await _log.GetLastSeqAsync(ChatId);
+                    var stored = await _log.FindByClientMsgIdsAsync(ChatId, batch.Select(b => b.Key).ToList());
+                    foreach (var message in stored)
+                    {
+                        var key = new ClientMessageKey(message.SenderId, message.ClientMsgId);
+                        var send = batch.First(b => b.Key == key);
+                        batch.Remove(send);
+                        Complete(send, message);
+                    }
+
+                    if (batch.Count == 0)
+                    {
+                        return;
+                    }
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            LogWriteFailed(ChatId, batch.Count, ex);
+            var error = ex is ChatException ? ex : new ChatException(ErrorCodes.Unavailable, "The message could not be stored; send it again.");
+            foreach (var send in batch)
+            {
+                _pendingByKey.Remove(send.Key);
+                send.Completion.TrySetException(error);
+            }
+
+            return;
+        }
+
+        for (var i = 0; i < batch.Count; i++)
+        {
+            Complete(batch[i], written[i]);
+        }
+
+        _lastMessage = written[^1];
+        _lastMessageKnown = true;
+        await Publish(new MessagesPosted(ChatId, written));
+
+        // Sending moves the sender's read position. Not awaited: the ack and the fan-out must
+        // not wait on the sender's read state.
+        foreach (var last in written.GroupBy(m => m.SenderId).Select(g => g.Last()))
+        {
+            _ = MoveSenderReadPosition(last.SenderId, last.Seq);
+        }
+    }
+
+    private async Task MoveSenderReadPosition(string userId, long seq)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IUserGrain>(userId).MarkReadBySend(ChatId, seq);
+        }
+        catch (Exception ex)
+        {
+            LogReadMoveFailed(ChatId, userId, ex);
+        }
+    }
+
+    private void Complete(PendingSend send, ChatMessage message)
+    {
+        _pendingByKey.Remove(send.Key);
+        Remember(send.Key, message);
+        send.Completion.TrySetResult(message);
+    }
+
+    private void Remember(ClientMessageKey key, ChatMessage message)
+    {
+        if (_recent.TryAdd(key, message))
+        {
+            _recentOrder.Enqueue(key);
+            while (_recentOrder.Count > _options.DedupeCacheSize)
+            {
+                _recent.Remove(_recentOrder.Dequeue());
+            }
+        }
+    }
+
+    private void ForgetDeleted(ChatMessage message)
+    {
+        var key = new ClientMessageKey(message.SenderId, message.ClientMsgId);
+        if (_recent.ContainsKey(key))
+        {
+            _recent[key] = message with { Text = null, Mentions = [], MediaIds = [] };
+        }
+
+        if (_lastMessage?.MessageId == message.MessageId)
+        {
+            _lastMessageKnown = false;
+        }
+    }
+
+    private async Task<ChatMessage?> GetLastMessage()
+    {
+        if (!_lastMessageKnown)
+        {
+            var latest = await _log.ReadAsync(ChatId, new HistoryQuery(null, null, 1));
+            _lastMessage = latest.Count > 0 ? latest[0] : null;
+            _lastMessageKnown = true;
+        }
+
+        return _lastMessage;
+    }
+
+    private async Task<IReadOnlyList<string>> ResolveMentions(string? text)
+    {
+        var names = MentionParser.FindUsernames(text, _options.MaxMentions);
+        if (names.Count == 0)
+        {
+            return [];
+        }
+
+        var mentioned = new List<string>(names.Count);
+        foreach (var name in names)
+        {
+            if (!_userIdsByName.TryGetValue(name, out var userId))
+            {
+                // Usernames never change owner, so a resolved name can be remembered.
+                var credentials = await GrainFactory.GetGrain<IUsernameGrain>(name).GetCredentials();
+                userId = credentials?.UserId;
+                _userIdsByName[name] = userId;
+            }
+
+            if (userId is not null && _members.Contains(userId) && !mentioned.Contains(userId))
+            {
+                mentioned.Add(userId);
+            }
+        }
+
+        return mentioned;
+    }
+
+    private sealed class PendingSend(SendMessageCommand command, ClientMessageKey key, IReadOnlyList<string> mentions)
+    {
+        public SendMessageCommand Command { get; } = command;
+
+        public ClientMessageKey Key { get; } = key;
+
+        public IReadOnlyList<string> Mentions { get; } = mentions;
+
+        public TaskCompletionSource<ChatMessage> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

@@ -1,0 +1,31 @@
+using ChatOrleans.Grains.Chats;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans.Configuration;
+
+namespace ChatOrleans.Grains.Hosting;
+
+/// <summary>What every silo that hosts chat grains needs, whatever the profile.</summary>
+public static class ChatSiloExtensions
+{
+    /// <summary>
+    /// Registers the chat grains' options and services and the event streams. The stream
+    /// provider is in-memory here; its pulling period is the floor of fan-out latency, so it is
+    /// short (see <see cref="EventStreamOptions"/>).
+    /// </summary>
+    public static ISiloBuilder AddChatGrains(this ISiloBuilder builder, IConfiguration configuration)
+    {
+        builder.Services.AddOptions<ChatOptions>().Bind(configuration.GetSection(ChatOptions.SectionName));
+        builder.Services.TryAddSingleton(TimeProvider.System);
+
+        var streams = configuration.GetSection(EventStreamOptions.SectionName).Get<EventStreamOptions>() ?? new EventStreamOptions();
+        builder.AddMemoryStreams(StreamNames.Provider, b =>
+        {
+            b.ConfigurePartitioning(streams.Queues);
+            b.ConfigurePullingAgent(o => o.Configure(a => a.GetQueueMsgsTimerPeriod = streams.PollPeriod));
+        });
+        builder.AddMemoryGrainStorage(StorageNames.PubSub);
+        return builder;
+    }
+}

@@ -1,0 +1,396 @@
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace ChatOrleans.Grains.Storage.Sqlite;
+
+/// <summary>
+/// The embedded profile's one SQLite file (<see cref="FileName"/> under a data folder): schema
+/// migration at construction, one writer, pooled readers.
+/// </summary>
+/// <remarks>
+/// SQLite admits one writer at a time, so every write goes through a single connection owned by
+/// one loop. The loop takes whatever writes are queued (up to <see cref="MaxBatch"/>) and commits
+/// them in one transaction, each inside its own savepoint: a failing write rolls back alone, and
+/// one fsync covers the whole group instead of one per write. A write's task completes only after
+/// that COMMIT returned with <c>synchronous=FULL</c>, so it is on disk when the caller acks.
+/// Reads run on pooled connections; in WAL mode they see the last committed state and never
+/// block the writer.
+/// </remarks>
+public sealed partial class SqliteDatabase : IAsyncDisposable, IDisposable
+{
+    public const string FileName = "chatorleans.db";
+
+    /// <summary>Writes committed together at most; bounds the latency one batch adds to its first write.</summary>
+    private const int MaxBatch = 256;
+
+    private const int BusyTimeoutMs = 10_000;
+
+    private readonly string _connectionString;
+    private readonly SqliteConnection _writer;
+    private readonly Channel<WriteOperation> _writes =
+        Channel.CreateUnbounded<WriteOperation>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _writerLoop;
+    private readonly ILogger _logger;
+    private int _disposed;
+
+    /// <summary>
+    /// Opens (creating when missing) <c>chatorleans.db</c> in <paramref name="dataDirectory"/> and
+    /// brings its schema to the latest version before returning.
+    /// </summary>
+    public SqliteDatabase(string dataDirectory, ILogger<SqliteDatabase>? logger = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(dataDirectory);
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+
+        Directory.CreateDirectory(dataDirectory);
+        FilePath = Path.GetFullPath(Path.Combine(dataDirectory, FileName));
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = FilePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            // Microsoft.Data.Sqlite retries SQLITE_BUSY for this long (seconds) on every connection.
+            DefaultTimeout = BusyTimeoutMs / 1000,
+        }.ToString();
+
+        _writer = new SqliteConnection(_connectionString);
+        try
+        {
+            _writer.Open();
+            // WAL lets readers run beside the writer; FULL makes every COMMIT fsync the WAL, which
+            // is what "durable before ack" needs (NORMAL could lose the last commits on power loss).
+            Execute(_writer, "PRAGMA journal_mode=WAL;");
+            Execute(_writer, $"PRAGMA synchronous=FULL; PRAGMA busy_timeout={BusyTimeoutMs};");
+            SchemaVersion = Schema.Migrate(_writer, version => LogMigrationApplied(_logger, version, FilePath));
+        }
+        catch
+        {
+            _writer.Dispose();
+            throw;
+        }
+
+        _writerLoop = Task.Run(WriterLoopAsync);
+    }
+
+    /// <summary>The database file's full path.</summary>
+    public string FilePath { get; }
+
+    /// <summary>The schema version after start-up migration.</summary>
+    public int SchemaVersion { get; }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in the write transaction; its task completes once the
+    /// transaction is committed to disk. When <paramref name="work"/> throws, its changes are rolled
+    /// back (others' in the same group are not) and the task fails with that exception. Commands
+    /// must be created with <see cref="Command(SqliteTransaction, string)"/>. The work is
+    /// synchronous and short: it holds the only writer.
+    /// </summary>
+    public Task<T> WriteAsync<T>(Func<SqliteTransaction, T> work, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        var operation = new WriteOperation<T>(work, cancellationToken);
+        if (!_writes.Writer.TryWrite(operation))
+        {
+            throw new ObjectDisposedException(nameof(SqliteDatabase));
+        }
+
+        return operation.Task;
+    }
+
+    /// <summary>Runs <paramref name="work"/> on a pooled read connection, off the caller's thread.</summary>
+    public Task<T> ReadAsync<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+
+        // Microsoft.Data.Sqlite's async methods are synchronous underneath: run the blocking call on
+        // the thread pool rather than on the calling grain's turn.
+        return Task.Run(
+            () =>
+            {
+                using var connection = new SqliteConnection(_connectionString);
+                connection.Open();
+                return work(connection);
+            },
+            cancellationToken);
+    }
+
+    /// <summary>A command enlisted in the write transaction.</summary>
+    public static SqliteCommand Command(SqliteTransaction transaction, string sql)
+    {
+        var command = transaction.Connection!.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return command;
+    }
+
+    /// <summary>A command on a read connection.</summary>
+    public static SqliteCommand Command(SqliteConnection connection, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command;
+    }
+
+    /// <summary>True when <paramref name="exception"/> is a PRIMARY KEY or UNIQUE violation.</summary>
+    public static bool IsUniqueViolation(SqliteException exception) =>
+        exception.SqliteErrorCode == SqliteConstraint
+        && exception.SqliteExtendedErrorCode is SqliteConstraintPrimaryKey or SqliteConstraintUnique;
+
+    private const int SqliteConstraint = 19;
+    private const int SqliteConstraintPrimaryKey = 1555;
+    private const int SqliteConstraintUnique = 2067;
+
+    private async Task WriterLoopAsync()
+    {
+        var reader = _writes.Reader;
+        var batch = new List<WriteOperation>(MaxBatch);
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (batch.Count < MaxBatch && reader.TryRead(out var operation))
+            {
+                if (!operation.TryCancel())
+                {
+                    batch.Add(operation);
+                }
+            }
+
+            if (batch.Count > 0)
+            {
+                RunBatch(batch);
+                batch.Clear();
+            }
+        }
+    }
+
+    private void RunBatch(List<WriteOperation> batch)
+    {
+        SqliteTransaction? transaction = null;
+        try
+        {
+            transaction = _writer.BeginTransaction(); // BEGIN IMMEDIATE: takes the write lock now
+            foreach (var operation in batch)
+            {
+                transaction.Save("op");
+                if (operation.Run(transaction))
+                {
+                    transaction.Release("op");
+                }
+                else
+                {
+                    // Throws when SQLite already rolled the whole transaction back (I/O error, disk
+                    // full): the outer catch then fails the whole group, nothing of it is on disk.
+                    transaction.Rollback("op");
+                    transaction.Release("op");
+                }
+            }
+
+            transaction.Commit();
+        }
+        catch (Exception exception)
+        {
+            LogBatchFailed(_logger, exception, batch.Count);
+            try
+            {
+                transaction?.Dispose();
+            }
+            catch (SqliteException)
+            {
+                // The transaction is already gone; the failure below is what callers need to see.
+            }
+
+            foreach (var operation in batch)
+            {
+                operation.Fail(exception);
+            }
+
+            return;
+        }
+
+        transaction.Dispose();
+        foreach (var operation in batch)
+        {
+            operation.Publish();
+        }
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = Command(connection, sql);
+        command.ExecuteNonQuery();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        // Let queued writes finish: a write whose task was handed out must not be dropped.
+        _writes.Writer.TryComplete();
+        await _writerLoop.ConfigureAwait(false);
+        try
+        {
+            // Fold the WAL into the main file so the folder holds one self-contained file at rest.
+            Execute(_writer, "PRAGMA wal_checkpoint(TRUNCATE);");
+        }
+        catch (SqliteException exception)
+        {
+            LogCheckpointFailed(_logger, exception, FilePath);
+        }
+
+        await _writer.DisposeAsync().ConfigureAwait(false);
+        using var pooled = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(pooled);
+    }
+
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Applied message store schema migration {Version} to {Path}")]
+    private static partial void LogMigrationApplied(ILogger logger, int version, string path);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "A write transaction of {Count} operations failed; none of them was stored")]
+    private static partial void LogBatchFailed(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "WAL checkpoint at shutdown failed for {Path}")]
+    private static partial void LogCheckpointFailed(ILogger logger, Exception exception, string path);
+
+    /// <summary>
+    /// The versioned schema. Each migration runs once, in order, in one transaction with its row in
+    /// <c>schema_version</c>; append new versions at the end and never edit a released one.
+    /// </summary>
+    private static class Schema
+    {
+        private static readonly string[] Migrations =
+        [
+            // 1: the message log and grain state.
+            """
+            CREATE TABLE messages (
+                chat_id           TEXT    NOT NULL,
+                seq               INTEGER NOT NULL,
+                message_id        TEXT    NOT NULL,
+                sender_id         TEXT    NOT NULL,
+                sender_device_id  TEXT    NOT NULL,
+                client_msg_id     TEXT    NOT NULL,
+                text              TEXT,
+                mentions          TEXT    NOT NULL, -- JSON array of user ids
+                media_ids         TEXT    NOT NULL, -- JSON array of media ids
+                parent_message_id TEXT,
+                created_at        INTEGER NOT NULL, -- UTC ticks (100 ns since 0001-01-01)
+                deleted_at        INTEGER,          -- UTC ticks; NULL while not deleted
+                PRIMARY KEY (chat_id, seq),
+                UNIQUE (chat_id, sender_id, client_msg_id),
+                UNIQUE (chat_id, message_id)
+            ) WITHOUT ROWID;
+
+            -- Deletions are rare: a partial index keeps "deleted since" and "last deleted" cheap.
+            CREATE INDEX ix_messages_deleted ON messages (chat_id, deleted_at) WHERE deleted_at IS NOT NULL;
+
+            CREATE TABLE grain_state (
+                provider   TEXT NOT NULL,
+                state_name TEXT NOT NULL,
+                grain_id   TEXT NOT NULL,
+                etag       TEXT NOT NULL,
+                data       BLOB NOT NULL,
+                PRIMARY KEY (provider, state_name, grain_id)
+            ) WITHOUT ROWID;
+            """,
+        ];
+
+        public static int Latest => Migrations.Length;
+
+        public static int Migrate(SqliteConnection connection, Action<int> applied)
+        {
+            Execute(connection, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL PRIMARY KEY, applied_at TEXT NOT NULL);");
+
+            // BEGIN IMMEDIATE: two processes opening the same file migrate one after the other.
+            using var transaction = connection.BeginTransaction();
+            using var current = Command(transaction, "SELECT COALESCE(MAX(version), 0) FROM schema_version;");
+            var version = Convert.ToInt32(current.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+            if (version > Latest)
+            {
+                throw new InvalidOperationException(
+                    $"The database {connection.DataSource} has schema version {version}; this build knows up to {Latest}.");
+            }
+
+            var done = new List<int>();
+            for (var next = version + 1; next <= Latest; next++)
+            {
+                using (var migrate = Command(transaction, Migrations[next - 1]))
+                {
+                    migrate.ExecuteNonQuery();
+                }
+
+                using var record = Command(transaction, "INSERT INTO schema_version (version, applied_at) VALUES ($v, $at);");
+                record.Parameters.AddWithValue("$v", next);
+                record.Parameters.AddWithValue("$at", DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+                record.ExecuteNonQuery();
+                done.Add(next);
+            }
+
+            transaction.Commit();
+            done.ForEach(applied);
+            return Latest;
+        }
+    }
+
+    /// <summary>One queued write; its outcome is published only after the group's COMMIT.</summary>
+    private abstract class WriteOperation
+    {
+        /// <summary>Runs the work; false when it threw (the error is kept for <see cref="Publish"/>).</summary>
+        public abstract bool Run(SqliteTransaction transaction);
+
+        public abstract bool TryCancel();
+
+        public abstract void Publish();
+
+        public abstract void Fail(Exception exception);
+    }
+
+    private sealed class WriteOperation<T>(Func<SqliteTransaction, T> work, CancellationToken cancellationToken)
+        : WriteOperation
+    {
+        // Continuations run asynchronously so callers never execute on the writer loop.
+        private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private T? _result;
+        private Exception? _error;
+
+        public Task<T> Task => _completion.Task;
+
+        public override bool Run(SqliteTransaction transaction)
+        {
+            try
+            {
+                _result = work(transaction);
+                return true;
+            }
+            catch (Exception exception)
+            {
+                _error = exception;
+                return false;
+            }
+        }
+
+        // Cancellation is honoured only before the work starts: once it ran, the outcome is reported.
+        public override bool TryCancel() =>
+            cancellationToken.IsCancellationRequested && _completion.TrySetCanceled(cancellationToken);
+
+        public override void Publish()
+        {
+            if (_error is null)
+            {
+                _completion.TrySetResult(_result!);
+            }
+            else
+            {
+                _completion.TrySetException(_error);
+            }
+        }
+
+        public override void Fail(Exception exception) => _completion.TrySetException(_error ?? exception);
+    }
+}

@@ -1,0 +1,255 @@
+using ChatOrleans.Grains.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Streams;
+
+namespace ChatOrleans.Grains.Users;
+
+/// <summary>
+/// One user: profile, chat list and read positions (shared by all the user's devices). The
+/// chats own membership; this list is the user's index of it, written by the chats.
+/// </summary>
+public sealed partial class UserGrain : Grain, IUserGrain
+{
+    private readonly IPersistentState<UserState> _state;
+    private readonly TimeProvider _time;
+    private readonly ILogger<UserGrain> _logger;
+    private IAsyncStream<UserEvent> _stream = null!;
+
+    public UserGrain(
+        [PersistentState("user", StorageNames.GrainState)] IPersistentState<UserState> state,
+        TimeProvider time,
+        ILogger<UserGrain> logger)
+    {
+        _state = state;
+        _time = time;
+        _logger = logger;
+    }
+
+    private string UserId => this.GetPrimaryKeyString();
+
+    private UserState State => _state.State;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _stream = this.GetStreamProvider(StreamNames.Provider)
+            .GetStream<UserEvent>(StreamId.Create(StreamNames.UserNamespace, UserId));
+        return Task.CompletedTask;
+    }
+
+    public async Task<UserProfile> Initialize(string username, string displayName)
+    {
+        if (State.Profile is { } existing)
+        {
+            return existing;
+        }
+
+        State.Profile = new UserProfile(UserId, username, displayName, _time.GetUtcNow());
+        await _state.WriteStateAsync();
+        return State.Profile;
+    }
+
+    public Task<UserProfile?> GetProfile() => Task.FromResult(State.Profile);
+
+    public async Task<IReadOnlyList<ChatView>> GetChats()
+    {
+        var entries = State.Chats.ToList();
+        var views = await Task.WhenAll(entries.Select(async e =>
+        {
+            try
+            {
+                return await LoadView(e.Key, e.Value);
+            }
+            catch (ChatException)
+            {
+                // Removed meanwhile: the chat's membership wins over this index.
+                return null;
+            }
+        }));
+        return views.OfType<ChatView>()
+            .OrderByDescending(v => v.LastMessage?.CreatedAt ?? v.Chat.CreatedAt)
+            .ToList();
+    }
+
+    public async Task<ChatView> GetChat(string chatId)
+    {
+        if (!State.Chats.TryGetValue(chatId, out var entry))
+        {
+            // Not ours: let the chat say whether it exists (forbidden) or not (not_found).
+            await GrainFactory.GetGrain<IChatGrain>(chatId).GetInfo(UserId);
+            throw ChatException.Forbidden("You are not a member of this chat.");
+        }
+
+        return await LoadView(chatId, entry);
+    }
+
+    public Task<IReadOnlyList<UserChatEntry>> GetChatEntries() =>
+        Task.FromResult<IReadOnlyList<UserChatEntry>>(State.Chats
+            .Select(e => new UserChatEntry(e.Key, e.Value.JoinedAt, e.Value.JoinSeq, e.Value.LastReadSeq, e.Value.ReadMovedAt, e.Value.Level))
+            .ToList());
+
+    public async Task JoinedChat(ChatInfo chat, DateTimeOffset joinedAt)
+    {
+        if (!State.Chats.TryGetValue(chat.ChatId, out var entry))
+        {
+            // A user added to a chat starts with nothing unread.
+            entry = new UserChatState
+            {
+                JoinedAt = joinedAt,
+                JoinSeq = chat.LastSeq,
+                LastReadSeq = chat.LastSeq,
+                ReadMovedAt = joinedAt,
+                Level = NotificationLevel.All,
+            };
+            State.Chats[chat.ChatId] = entry;
+            await _state.WriteStateAsync();
+        }
+
+        await Publish(new ChatJoinedEvent(UserId, new ChatView(chat, entry.LastReadSeq, 0, entry.Level, null)));
+    }
+
+    public async Task LeftChat(string chatId)
+    {
+        if (State.Chats.Remove(chatId))
+        {
+            await _state.WriteStateAsync();
+        }
+
+        await Publish(new ChatLeftEvent(UserId, chatId));
+    }
+
+    public async Task<ReadState> MarkRead(string chatId, long seq)
+    {
+        var entry = await GetEntry(chatId);
+        var lastSeq = await GrainFactory.GetGrain<IChatGrain>(chatId).GetLastSeq(UserId);
+        return await MoveReadPosition(chatId, entry, Math.Min(seq, lastSeq));
+    }
+
+    public async Task MarkReadBySend(string chatId, long seq)
+    {
+        if (State.Chats.TryGetValue(chatId, out var entry))
+        {
+            await MoveReadPosition(chatId, entry, seq);
+        }
+    }
+
+    public async Task<ReadState> GetReadState(string chatId)
+    {
+        var entry = await GetEntry(chatId);
+        return await BuildReadState(chatId, entry);
+    }
+
+    public async Task<IReadOnlyList<ReadState>> GetReadStatesMovedSince(DateTimeOffset since)
+    {
+        var moved = State.Chats.Where(c => c.Value.ReadMovedAt >= since).ToList();
+        if (moved.Count == 0)
+        {
+            return [];
+        }
+
+        var badge = await GetBadgeCount();
+        var states = await Task.WhenAll(moved.Select(async c =>
+        {
+            var unread = await CountUnreadOrZero(c.Key, c.Value.LastReadSeq);
+            return new ReadState(c.Key, c.Value.LastReadSeq, unread, badge);
+        }));
+        return states;
+    }
+
+    public async Task<int> GetBadgeCount()
+    {
+        var counted = State.Chats.Where(c => c.Value.Level != NotificationLevel.None).ToList();
+        var counts = await Task.WhenAll(counted.Select(c => CountUnreadOrZero(c.Key, c.Value.LastReadSeq)));
+        return counts.Sum();
+    }
+
+    private async Task<int> CountUnreadOrZero(string chatId, long lastReadSeq)
+    {
+        try
+        {
+            return await GrainFactory.GetGrain<IChatGrain>(chatId).CountUnread(UserId, lastReadSeq);
+        }
+        catch (ChatException)
+        {
+            // Left or removed meanwhile: nothing of it counts any more.
+            return 0;
+        }
+    }
+
+    public async Task SetChatLevel(string chatId, NotificationLevel level)
+    {
+        var entry = await GetEntry(chatId);
+        if (entry.Level != level)
+        {
+            entry.Level = level;
+            await _state.WriteStateAsync();
+        }
+    }
+
+    private async Task<UserChatState> GetEntry(string chatId)
+    {
+        if (State.Chats.TryGetValue(chatId, out var entry))
+        {
+            return entry;
+        }
+
+        await GrainFactory.GetGrain<IChatGrain>(chatId).GetInfo(UserId);
+        throw ChatException.Forbidden("You are not a member of this chat.");
+    }
+
+    private async Task<ReadState> MoveReadPosition(string chatId, UserChatState entry, long seq)
+    {
+        if (seq <= entry.LastReadSeq)
+        {
+            // The read position never moves backwards; a lower mark changes nothing.
+            return await BuildReadState(chatId, entry);
+        }
+
+        entry.LastReadSeq = seq;
+        entry.ReadMovedAt = _time.GetUtcNow();
+        await _state.WriteStateAsync();
+
+        var readState = await BuildReadState(chatId, entry);
+        await Publish(new ReadStateEvent(UserId, readState));
+        try
+        {
+            await GrainFactory.GetGrain<IChatGrain>(chatId).ReadMoved(UserId, seq);
+        }
+        catch (Exception ex)
+        {
+            LogReceiptFailed(chatId, ex);
+        }
+
+        return readState;
+    }
+
+    private async Task<ReadState> BuildReadState(string chatId, UserChatState entry)
+    {
+        var unread = await GrainFactory.GetGrain<IChatGrain>(chatId).CountUnread(UserId, entry.LastReadSeq);
+        var badge = await GetBadgeCount();
+        return new ReadState(chatId, entry.LastReadSeq, unread, badge);
+    }
+
+    private async Task<ChatView> LoadView(string chatId, UserChatState entry)
+    {
+        var summary = await GrainFactory.GetGrain<IChatGrain>(chatId).GetSummary(UserId, entry.LastReadSeq);
+        return new ChatView(summary.Chat, entry.LastReadSeq, summary.UnreadCount, entry.Level, summary.LastMessage);
+    }
+
+    private async Task Publish(UserEvent userEvent)
+    {
+        try
+        {
+            await _stream.OnNextAsync(userEvent);
+        }
+        catch (Exception ex)
+        {
+            LogPublishFailed(userEvent.GetType().Name, ex);
+        }
+    }
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Publishing {EventType} to the user's stream failed; devices catch up at reconnect")]
+    private partial void LogPublishFailed(string eventType, Exception exception);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Telling chat {ChatId} that the read position moved failed")]
+    private partial void LogReceiptFailed(string chatId, Exception exception);
+}

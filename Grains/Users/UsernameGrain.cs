@@ -1,0 +1,23 @@
+using ChatOrleans.Grains.Hosting;
+
+namespace ChatOrleans.Grains.Users;
+
+/// <summary>One username: the first claim wins, which makes registration race-free without an index.</summary>
+public sealed class UsernameGrain(
+    [PersistentState("username", StorageNames.GrainState)] IPersistentState<UsernameState> state)
+    : Grain, IUsernameGrain
+{
+    public async Task<bool> Claim(AccountCredentials credentials)
+    {
+        if (state.State.Credentials is not null)
+        {
+            return false;
+        }
+
+        state.State.Credentials = credentials;
+        await state.WriteStateAsync();
+        return true;
+    }
+
+    public Task<AccountCredentials?> GetCredentials() => Task.FromResult(state.State.Credentials);
+}

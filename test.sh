@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The test command: builds the solution, starts what the tests need, runs every test and prints
+# one line "N passed, M failed". Exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+results="$(pwd)/TestResults"
+rm -rf "$results"
+mkdir -p "$results"
+
+dotnet build ChatOrleans.sln -c Release --nologo -v quiet
+
+status=0
+dotnet test Tests/Tests.csproj -c Release --no-build --nologo \
+  --logger "trx;LogFileName=results.trx" --results-directory "$results" \
+  --blame-hang-timeout 5m || status=$?
+
+trx="$results/results.trx"
+if [ -f "$trx" ]; then
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+  passed=$(echo "$counters" | sed -n 's/.* passed="\([0-9]*\)".*/\1/p')
+  failed=$(echo "$counters" | sed -n 's/.* failed="\([0-9]*\)".*/\1/p')
+  total=$(echo "$counters" | sed -n 's/.* total="\([0-9]*\)".*/\1/p')
+  executed=$(echo "$counters" | sed -n 's/.* executed="\([0-9]*\)".*/\1/p')
+  skipped=$(( ${total:-0} - ${executed:-0} ))
+  echo "${passed:-0} passed, ${failed:-0} failed, ${skipped} skipped"
+  if [ "${failed:-0}" != "0" ] || [ "${passed:-0}" = "0" ]; then
+    status=1
+  fi
+else
+  echo "0 passed, 1 failed"
+  status=1
+fi
+exit "$status"
