@@ -25,7 +25,7 @@ public sealed record ChatDto(
             c.OwnerId,
             c.Members,
             c.MemberCount,
-            Math.Max(c.LastSeq, view.LastReadSeq),
+            c.LastSeq,
             view.LastReadSeq,
             view.UnreadCount,
             LevelName(view.Level),

@@ -167,12 +167,7 @@ public sealed partial class ClientConnection
                 _ = JoinChatAsync(joined.Chat);
                 break;
             case ChatLeftEvent left:
-                if (_chats.TryRemove(left.ChatId, out _))
-                {
-                    _fanout.ReleaseChat(left.ChatId, this);
-                }
-
-                Enqueue(new Outbound.Frame(ServerFrames.MemberRemoved(left.ChatId, UserId)));
+                LeaveChat(left.ChatId, ServerFrames.MemberRemoved(left.ChatId, UserId));
                 break;
             case DeviceSessionStartedEvent started when started.DeviceId == DeviceId:
                 // Events of one stream arrive in order: one for an older session comes before ours.
@@ -186,6 +181,20 @@ public sealed partial class ClientConnection
                 }
 
                 break;
+        }
+    }
+
+    /// <summary>
+    /// The user left or was removed: nothing more of the chat reaches this socket. Both the
+    /// chat's stream (ordered with its messages) and the user's stream announce it; the first
+    /// one to arrive acts and sends <c>member_removed</c>, the second finds nothing to do.
+    /// </summary>
+    internal void LeaveChat(string chatId, byte[] memberRemovedFrame)
+    {
+        if (_chats.TryRemove(chatId, out _))
+        {
+            _fanout.ReleaseChat(chatId, this);
+            Enqueue(new Outbound.Frame(memberRemovedFrame));
         }
     }
 

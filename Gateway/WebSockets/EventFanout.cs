@@ -134,8 +134,16 @@ public sealed partial class EventFanout(IClusterClient client, ILogger<EventFano
                 Broadcast(connections, added.ChatId, ServerFrames.MemberAdded(added.ChatId, added.UserId), skipUser: added.UserId);
                 break;
             case MemberRemovedEvent removed:
-                // The removed user hears it on their own stream, once.
-                Broadcast(connections, removed.ChatId, ServerFrames.MemberRemoved(removed.ChatId, removed.UserId), skipUser: removed.UserId);
+                var frame = ServerFrames.MemberRemoved(removed.ChatId, removed.UserId);
+                Broadcast(connections, removed.ChatId, frame, skipUser: removed.UserId);
+                foreach (var connection in connections)
+                {
+                    if (connection.UserId == removed.UserId)
+                    {
+                        connection.LeaveChat(removed.ChatId, frame);
+                    }
+                }
+
                 break;
         }
     }

@@ -222,8 +222,10 @@ public sealed partial class ChatGrain : Grain, IChatGrain
             await _state.WriteStateAsync();
             _members.Remove(userId);
 
-            await GrainFactory.GetGrain<IUserGrain>(userId).LeftChat(ChatId);
+            // Published before anything else: on the chat's ordered stream it separates what the
+            // removed user may still see from what they must not.
             await Publish(new MemberRemovedEvent(ChatId, userId));
+            await GrainFactory.GetGrain<IUserGrain>(userId).LeftChat(ChatId);
         }
         finally
         {
