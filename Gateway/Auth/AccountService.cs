@@ -54,6 +54,6 @@ public sealed partial class AccountService(IGrainFactory grains, TokenService to
         return tokens.Issue(credentials.UserId, username);
     }
 
-    [GeneratedRegex("^[a-z0-9_.-]{3,32}$")]
+    [GeneratedRegex(@"^[a-z0-9_.-]{3,32}\z")]
     private static partial Regex UsernamePattern();
 }

@@ -36,7 +36,8 @@ public sealed class TokenService
     public IssuedToken Issue(string userId, string username)
     {
         var now = _time.GetUtcNow();
-        var expires = now + _options.TokenLifetime;
+        // JWT expiry is in whole seconds: the answer's expires_at says the same instant.
+        var expires = DateTimeOffset.FromUnixTimeSeconds((now + _options.TokenLifetime).ToUnixTimeSeconds());
         var token = _handler.CreateToken(new SecurityTokenDescriptor
         {
             Issuer = _options.Issuer,

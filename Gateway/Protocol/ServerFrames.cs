@@ -54,7 +54,7 @@ public static class ServerFrames
     public static byte[] Ack(JsonElement? reqId, object? result = null)
     {
         using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream))
+        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = ProtocolJson.Options.Encoder }))
         {
             writer.WriteStartObject();
             writer.WriteString("type", "ack");

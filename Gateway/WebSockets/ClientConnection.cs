@@ -111,7 +111,14 @@ public sealed partial class ClientConnection
             var expiry = ExpireTokenAsync(token);
             var send = SendLoopAsync(session, entries, token);
             var receive = ReceiveLoopAsync(token);
-            await Task.WhenAny(send, receive);
+            var first = await Task.WhenAny(send, receive);
+            if (first == send && Volatile.Read(ref _closeRequested) == 1)
+            {
+                // Our close frame is out: let the peer answer it, so the close code arrives
+                // intact instead of being lost to a reset.
+                await receive.WaitAsync(_options.CloseTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+
             await _stop.CancelAsync();
             await Task.WhenAll(send, receive, expiry).WaitAsync(_options.CloseTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
@@ -241,8 +248,10 @@ public sealed partial class ClientConnection
 
     private async Task CloseAndStopAsync(WebSocketCloseStatus status, string reason)
     {
+        // The send loop ends; the receive loop ends when the peer answers the close frame.
+        _outbound.Writer.TryComplete();
         await CloseSocketAsync(status, reason);
-        await _stop.CancelAsync();
+        _stop.CancelAfter(_options.CloseTimeout);
     }
 
     private async Task CloseSocketAsync(WebSocketCloseStatus status, string reason)

@@ -72,8 +72,7 @@ public sealed partial class FrameHandler(IGrainFactory grains, SendRateLimiter r
             case "send_message":
                 RequireReqId(reqId, type);
                 CheckRate(connection);
-                var message = await grains.GetGrain<IChatGrain>(request.RequiredString("chat_id"))
-                    .Send(ReadSend(connection, request));
+                var message = await SendAsync(connection, request);
                 connection.Reply(ServerFrames.Ack(reqId, new { message = MessageDto.From(message) }));
                 return;
             case "delete_message":
@@ -116,14 +115,38 @@ public sealed partial class FrameHandler(IGrainFactory grains, SendRateLimiter r
         }
     }
 
-    private static SendMessageCommand ReadSend(ClientConnection connection, FrameReader request)
+    private async Task<ChatMessage> SendAsync(ClientConnection connection, FrameReader request)
     {
-        var options = connection.Options;
+        var chat = grains.GetGrain<IChatGrain>(request.RequiredString("chat_id"));
         var clientMsgId = request.RequiredString("client_msg_id");
-        if (clientMsgId.Length is 0 or > 128)
+        if (clientMsgId.Length > 128)
         {
             throw ChatException.BadRequest("client_msg_id must be 1 to 128 characters.");
         }
+
+        SendMessageCommand command;
+        try
+        {
+            command = ReadSend(connection, request, clientMsgId);
+        }
+        catch (ChatException)
+        {
+            // A retry gets the original message back whatever its new content.
+            var original = await chat.FindSent(connection.UserId, clientMsgId);
+            if (original is null)
+            {
+                throw;
+            }
+
+            return original;
+        }
+
+        return await chat.Send(command);
+    }
+
+    private static SendMessageCommand ReadSend(ClientConnection connection, FrameReader request, string clientMsgId)
+    {
+        var options = connection.Options;
 
         var text = request.OptionalString("text");
         var mediaIds = request.OptionalStringArray("media_ids");

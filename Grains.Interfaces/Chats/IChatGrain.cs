@@ -32,6 +32,13 @@ public interface IChatGrain : IGrainWithStringKey
     [Alias("Send")]
     Task<ChatMessage> Send(SendMessageCommand command);
 
+    /// <summary>
+    /// The message a user already sent with this <c>client_msg_id</c>, or null. A retry gets the
+    /// original back whatever its new content, so a retry that would now fail a check asks this first.
+    /// </summary>
+    [Alias("FindSent")]
+    Task<ChatMessage?> FindSent(string senderId, string clientMsgId);
+
     /// <summary>Only the sender deletes. Deleting a deleted message succeeds and changes nothing.</summary>
     [Alias("Delete")]
     Task Delete(string actorId, string messageId);

@@ -33,19 +33,20 @@ public sealed partial class ChatGrain
             return await inFlight.Completion.Task;
         }
 
-        if (command.MediaIds.Count > 0)
+        try
         {
-            // Media attachments arrive with the media store; until then no media id is known.
-            throw ChatException.NotFound("Unknown media id.");
+            await CheckReferences(command);
         }
-
-        if (command.ParentMessageId is { } parentId)
+        catch (ChatException)
         {
-            var parent = await _log.GetAsync(ChatId, parentId);
-            if (parent is null || parent.DeletedAt is not null)
+            // A retry of a stored message gets the original, even if its references no longer pass.
+            var original = await FindSent(command.SenderId, command.ClientMsgId);
+            if (original is null)
             {
-                throw ChatException.BadRequest("parent_message_id is not a message of this chat.");
+                throw;
             }
+
+            return original;
         }
 
         var mentions = await ResolveMentions(command.Text);
@@ -72,6 +73,37 @@ public sealed partial class ChatGrain
         }
 
         return await pending.Completion.Task;
+    }
+
+    public async Task<ChatMessage?> FindSent(string senderId, string clientMsgId)
+    {
+        EnsureMember(senderId);
+        var key = new ClientMessageKey(senderId, clientMsgId);
+        if (_recent.TryGetValue(key, out var known))
+        {
+            return known;
+        }
+
+        var stored = await _log.FindByClientMsgIdsAsync(ChatId, [key]);
+        return stored.Count > 0 ? stored[0] : null;
+    }
+
+    private async Task CheckReferences(SendMessageCommand command)
+    {
+        if (command.MediaIds.Count > 0)
+        {
+            // Media attachments arrive with the media store; until then no media id is known.
+            throw ChatException.NotFound("Unknown media id.");
+        }
+
+        if (command.ParentMessageId is { } parentId)
+        {
+            var parent = await _log.GetAsync(ChatId, parentId);
+            if (parent is null || parent.DeletedAt is not null)
+            {
+                throw ChatException.BadRequest("parent_message_id is not a message of this chat.");
+            }
+        }
     }
 
     private async Task WriteLoop()
