@@ -10,6 +10,10 @@ mkdir -p "$results"
 
 dotnet build ChatOrleans.sln -c Release --nologo -v quiet
 
+# The PostgreSQL tests need a server; without CHATORLEANS_TEST_POSTGRES they fail on purpose.
+deploy/services/postgres.sh start
+export CHATORLEANS_TEST_POSTGRES="$(deploy/services/postgres.sh url)"
+
 status=0
 dotnet test Tests/Tests.csproj -c Release --no-build --nologo \
   --logger "trx;LogFileName=results.trx" --results-directory "$results" \

@@ -273,7 +273,10 @@ public sealed partial class ChatGrain
                 // Usernames never change owner, so a resolved name can be remembered.
                 var credentials = await GrainFactory.GetGrain<IUsernameGrain>(name).GetCredentials();
                 userId = credentials?.UserId;
-                _userIdsByName[name] = userId;
+                if (userId is not null)
+                {
+                    _userIdsByName[name] = userId;
+                }
             }
 
             if (userId is not null && _members.Contains(userId) && !mentioned.Contains(userId))

@@ -15,6 +15,10 @@ public sealed class DeviceGrain(
 {
     private string? _gatewayId;
 
+    // The user's join seq per chat, read at connect and refreshed for chats joined since: the
+    // floor of every position, so it need not be fetched for each delivered.
+    private Dictionary<string, long> _joinSeqs = [];
+
     private DeviceState State => state.State;
 
     private (string UserId, string DeviceId) Key
@@ -72,7 +76,8 @@ public sealed class DeviceGrain(
             .GetStream<UserEvent>(StreamId.Create(StreamNames.UserNamespace, userId))
             .OnNextAsync(new DeviceSessionStartedEvent(userId, deviceId, sessionId));
 
-        var positions = entries.ToDictionary(e => e.ChatId, e => State.Positions.GetValueOrDefault(e.ChatId, e.JoinSeq));
+        _joinSeqs = entries.ToDictionary(e => e.ChatId, e => e.JoinSeq);
+        var positions = entries.ToDictionary(e => e.ChatId, e => PositionIn(e.ChatId));
         return new DeviceSession(sessionId, first, first ? null : previousStart, positions);
     }
 
@@ -91,11 +96,13 @@ public sealed class DeviceGrain(
         var (userId, _) = Key;
         var lastSeq = await GrainFactory.GetGrain<IChatGrain>(chatId).GetLastSeq(userId);
         seq = Math.Min(seq, lastSeq);
-        if (!State.Positions.TryGetValue(chatId, out var position))
+        if (!_joinSeqs.ContainsKey(chatId))
         {
             var entries = await GrainFactory.GetGrain<IUserGrain>(userId).GetChatEntries();
-            position = entries.FirstOrDefault(e => e.ChatId == chatId)?.JoinSeq ?? 0;
+            _joinSeqs = entries.ToDictionary(e => e.ChatId, e => e.JoinSeq);
         }
+
+        var position = PositionIn(chatId);
 
         if (seq > position)
         {
@@ -105,6 +112,16 @@ public sealed class DeviceGrain(
         }
 
         return position;
+    }
+
+    /// <summary>
+    /// Never below the user's join seq: a user removed and added again between two connections
+    /// must not be replayed what was sent while they were out.
+    /// </summary>
+    private long PositionIn(string chatId)
+    {
+        var joinSeq = _joinSeqs.GetValueOrDefault(chatId);
+        return Math.Max(State.Positions.GetValueOrDefault(chatId, joinSeq), joinSeq);
     }
 
     public Task<IReadOnlyDictionary<string, long>> GetPositions() =>

@@ -1,0 +1,86 @@
+using HdrHistogram;
+
+namespace ChatOrleans.LoadGen.Infrastructure;
+
+/// <summary>
+/// A thread-safe latency histogram in microseconds (HdrHistogram, 3 significant digits, up to 10 minutes), with the exact
+/// minimum and maximum kept beside it.
+/// </summary>
+public sealed class LatencyRecorder
+{
+    private const long HighestMicroseconds = 600_000_000;
+    private readonly LongConcurrentHistogram _histogram = new(1, HighestMicroseconds, 3);
+    private long _count;
+    private long _min = long.MaxValue;
+    private long _max = long.MinValue;
+
+    public long Count => Interlocked.Read(ref _count);
+
+    /// <summary>Records a latency given in <see cref="BenchClock"/> ticks.</summary>
+    public void RecordTicks(long ticks) => RecordMicroseconds(BenchClock.ToMicroseconds(ticks));
+
+    public void RecordMicroseconds(long microseconds)
+    {
+        long value = Math.Clamp(microseconds, 1, HighestMicroseconds);
+        _histogram.RecordValue(value);
+        Interlocked.Increment(ref _count);
+        UpdateMin(value);
+        UpdateMax(value);
+    }
+
+    public LatencySummary Summarize()
+    {
+        long count = Count;
+        if (count == 0)
+        {
+            return LatencySummary.Empty;
+        }
+
+        return new LatencySummary(
+            count,
+            Ms(Interlocked.Read(ref _min)),
+            Ms(_histogram.GetValueAtPercentile(50)),
+            Ms(_histogram.GetValueAtPercentile(95)),
+            Ms(_histogram.GetValueAtPercentile(99)),
+            Ms(Interlocked.Read(ref _max)),
+            Math.Round(_histogram.GetMean() / 1000.0, 3));
+    }
+
+    private static double Ms(long microseconds) => Math.Round(microseconds / 1000.0, 3);
+
+    private void UpdateMin(long value)
+    {
+        long current = Interlocked.Read(ref _min);
+        while (value < current)
+        {
+            long seen = Interlocked.CompareExchange(ref _min, value, current);
+            if (seen == current)
+            {
+                return;
+            }
+
+            current = seen;
+        }
+    }
+
+    private void UpdateMax(long value)
+    {
+        long current = Interlocked.Read(ref _max);
+        while (value > current)
+        {
+            long seen = Interlocked.CompareExchange(ref _max, value, current);
+            if (seen == current)
+            {
+                return;
+            }
+
+            current = seen;
+        }
+    }
+}
+
+/// <summary>Latency percentiles in milliseconds.</summary>
+public sealed record LatencySummary(long Count, double MinMs, double P50Ms, double P95Ms, double P99Ms, double MaxMs, double MeanMs)
+{
+    public static LatencySummary Empty { get; } = new(0, 0, 0, 0, 0, 0, 0);
+}
