@@ -14,6 +14,10 @@ dotnet build ChatOrleans.sln -c Release --nologo -v quiet
 deploy/services/postgres.sh start
 export CHATORLEANS_TEST_POSTGRES="$(deploy/services/postgres.sh url)"
 
+# The multi-process cluster tests (Tests/Cluster) also need Redis for cluster membership.
+deploy/services/redis.sh start
+export CHATORLEANS_TEST_REDIS="$(deploy/services/redis.sh url)"
+
 status=0
 dotnet test Tests/Tests.csproj -c Release --no-build --nologo \
   --logger "trx;LogFileName=results.trx" --results-directory "$results" \

@@ -25,7 +25,7 @@ public static class GatewayApp
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
 
         var dataFolder = DataFolder.FromConfiguration(builder.Configuration);
-        builder.AddEmbeddedSilo(dataFolder);
+        builder.AddClusterConnection(dataFolder);
         builder.Services.AddChatGateway(builder.Configuration, dataFolder);
 
         var app = builder.Build();

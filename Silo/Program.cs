@@ -1,24 +1,23 @@
 using ChatOrleans.Grains.Hosting;
+using Orleans.Dashboard;
 
-// A backend silo: hosts the chat grains without the WebSocket edge. The embedded default runs
-// everything in the Gateway process instead; this host is what several-process deployments run.
+// A backend silo: hosts the chat grains and the Orleans Dashboard, without the WebSocket edge.
+// The embedded default runs everything in the Gateway process instead; several-process
+// deployments (deploy/local-cluster.sh, deploy/k8s) run this host beside stateless gateways.
 var builder = WebApplication.CreateBuilder(args);
 builder.Logging.AddFilter("Orleans", LogLevel.Warning);
 builder.Logging.AddFilter("Polly", LogLevel.Warning);
+builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 
 var configuration = builder.Configuration;
 var dataDirectory = Path.GetFullPath(configuration["Storage:DataDirectory"] is { Length: > 0 } d ? d : "data");
 builder.UseOrleans(silo =>
 {
-    silo.UseLocalhostClustering(
-        configuration.GetValue("Orleans:SiloPort", 11111),
-        configuration.GetValue("Orleans:GatewayPort", 30000),
-        serviceId: "chatorleans",
-        clusterId: configuration["Orleans:ClusterId"] ?? "embedded");
-    silo.AddEmbeddedStorage(dataDirectory);
-    silo.AddChatGrains(configuration);
+    silo.AddChatSilo(configuration, dataDirectory);
+    silo.AddDashboard();
 });
 
 var app = builder.Build();
 app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
+app.MapOrleansDashboard(routePrefix: "/dashboard");
 await app.RunAsync();

@@ -1,12 +1,15 @@
 using System.Text.RegularExpressions;
+using ChatOrleans.Gateway.Options;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
 
 namespace ChatOrleans.Gateway.Auth;
 
 /// <summary>Registration and login: usernames claimed through their grain, passwords hashed with ASP.NET Core Identity's hasher.</summary>
-public sealed partial class AccountService(IGrainFactory grains, TokenService tokens)
+public sealed partial class AccountService(IGrainFactory grains, TokenService tokens, IOptions<AuthOptions> options)
 {
-    private static readonly PasswordHasher<AccountService> Hasher = new();
+    private readonly PasswordHasher<AccountService> _hasher = new(Microsoft.Extensions.Options.Options.Create(
+        new PasswordHasherOptions { IterationCount = options.Value.PasswordHashIterations }));
 
     public async Task<IssuedToken> RegisterAsync(string? username, string? password, string? displayName)
     {
@@ -29,7 +32,7 @@ public sealed partial class AccountService(IGrainFactory grains, TokenService to
         }
 
         var userId = ChatIds.NewUserId();
-        var hash = Hasher.HashPassword(this, password!);
+        var hash = _hasher.HashPassword(this, password!);
         if (!await grains.GetGrain<IUsernameGrain>(username).Claim(new AccountCredentials(userId, hash)))
         {
             throw ChatException.Conflict("That username is taken.");
@@ -46,7 +49,7 @@ public sealed partial class AccountService(IGrainFactory grains, TokenService to
             ? await grains.GetGrain<IUsernameGrain>(username).GetCredentials()
             : null;
         if (credentials is null
-            || Hasher.VerifyHashedPassword(this, credentials.PasswordHash, password!) == PasswordVerificationResult.Failed)
+            || _hasher.VerifyHashedPassword(this, credentials.PasswordHash, password!) == PasswordVerificationResult.Failed)
         {
             throw new ChatException(ErrorCodes.Unauthorized, "Wrong username or password.");
         }

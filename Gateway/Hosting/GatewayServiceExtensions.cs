@@ -55,13 +55,17 @@ public static class GatewayServiceExtensions
         app.UseAuthentication();
         app.UseAuthorization();
 
+        // Open sockets would hold the host's shutdown until they close by themselves.
+        var registry = app.Services.GetRequiredService<ConnectionRegistry>();
+        app.Lifetime.ApplicationStopping.Register(registry.CloseAll);
+
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
         app.MapChatWebSocket();
 
         var api = app.MapGroup("/api/v1").RequireAuthorization();
         api.MapAuthEndpoints();
         api.MapChatEndpoints();
-        api.MapFallback(() => ApiErrors.Result(ErrorCodes.NotFound, "No such endpoint."));
+        api.MapFallback("{*path}", () => ApiErrors.Result(ErrorCodes.NotFound, "No such endpoint.")).AllowAnonymous();
         return app;
     }
 }

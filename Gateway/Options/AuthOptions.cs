@@ -15,4 +15,10 @@ public sealed class AuthOptions
     public string Issuer { get; set; } = "chatorleans";
 
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// PBKDF2 iterations for new password hashes (ASP.NET Core Identity's default). Load tests that
+    /// register thousands of users may lower it; stored hashes keep the count they were made with.
+    /// </summary>
+    public int PasswordHashIterations { get; set; } = 100_000;
 }

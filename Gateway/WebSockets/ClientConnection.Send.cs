@@ -30,7 +30,16 @@ public sealed partial class ClientConnection
                     }
 
                     await SendAsync(message.Payload, token);
-                    cursor.LastSent = message.Seq;
+                    cursor.Sent(message.Seq);
+                    break;
+                case Outbound.MessageDeleted deleted when _chats.TryGetValue(deleted.ChatId, out var cursor):
+                    // A device that never received the message (above what this socket sent, so
+                    // above what it acknowledged) never learns of it.
+                    if (cursor.Has(deleted.Seq))
+                    {
+                        await SendAsync(deleted.Payload, token);
+                    }
+
                     break;
                 case Outbound.ChatFrame frame when _chats.ContainsKey(frame.ChatId):
                     await SendAsync(frame.Payload, token);
@@ -74,6 +83,12 @@ public sealed partial class ClientConnection
                 {
                     replayed += await SendFromLogAsync(chunk[i], cursor, long.MaxValue, deletedSince: null, token);
                 }
+                else
+                {
+                    // What the page lacks up to its last seq was deleted before this device got it:
+                    // a late live copy of those must not reach the device either.
+                    cursor.SkipTo(page.LastSeq);
+                }
             }
         }
 
@@ -111,7 +126,7 @@ public sealed partial class ClientConnection
             if (message.Seq > cursor.LastSent)
             {
                 await SendAsync(ServerFrames.NewMessage(message), token);
-                cursor.LastSent = message.Seq;
+                cursor.Sent(message.Seq);
                 sent++;
             }
         }
@@ -145,18 +160,14 @@ public sealed partial class ClientConnection
                 }
 
                 await SendAsync(ServerFrames.NewMessage(message), token);
-                cursor.LastSent = message.Seq;
+                cursor.Sent(message.Seq);
                 sent++;
             }
 
             if (!page.HasMore)
             {
                 // Deleted messages at the end of the range leave nothing to send.
-                if (upToSeq != long.MaxValue)
-                {
-                    cursor.LastSent = Math.Max(cursor.LastSent, Math.Min(upToSeq, page.LastSeq));
-                }
-
+                cursor.SkipTo(Math.Min(upToSeq, page.LastSeq));
                 break;
             }
         }

@@ -24,6 +24,15 @@ public sealed class ConnectionRegistry
         return previous;
     }
 
+    /// <summary>Closes every socket with 1001 (going away): the process is stopping; devices reconnect elsewhere.</summary>
+    public void CloseAll()
+    {
+        foreach (var connection in _byDevice.Values)
+        {
+            connection.RequestClose((int)System.Net.WebSockets.WebSocketCloseStatus.EndpointUnavailable, "server shutting down");
+        }
+    }
+
     public void Unregister(ClientConnection connection) =>
         _byDevice.TryRemove(new KeyValuePair<string, ClientConnection>(connection.DeviceKey, connection));
 }

@@ -121,7 +121,12 @@ public sealed partial class EventFanout(IClusterClient client, ILogger<EventFano
 
                 break;
             case MessageDeletedEvent deleted:
-                Broadcast(connections, deleted.ChatId, ServerFrames.MessageDeleted(deleted.ChatId, deleted.MessageId, deleted.Seq), skipUser: null);
+                var deletion = new Outbound.MessageDeleted(deleted.ChatId, deleted.Seq, ServerFrames.MessageDeleted(deleted.ChatId, deleted.MessageId, deleted.Seq));
+                foreach (var connection in connections)
+                {
+                    connection.Enqueue(deletion);
+                }
+
                 break;
             case TypingEvent typing:
                 Broadcast(connections, typing.ChatId, ServerFrames.Typing(typing.ChatId, typing.UserId, typing.Started), skipUser: typing.UserId);

@@ -16,6 +16,9 @@ public abstract record Outbound
     /// <summary>A <c>new_message</c>: sent only in strictly increasing <c>seq</c> per chat, gaps filled from the log.</summary>
     public sealed record NewMessage(string ChatId, long Seq, byte[] Payload) : Outbound;
 
+    /// <summary>A live <c>message_deleted</c>: only for a message this socket sent or the device had acknowledged.</summary>
+    public sealed record MessageDeleted(string ChatId, long Seq, byte[] Payload) : Outbound;
+
     /// <summary>Fetch and send whatever the chat holds above what this socket has sent (after joining a chat).</summary>
     public sealed record CatchUp(string ChatId) : Outbound;
 }

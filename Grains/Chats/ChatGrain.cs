@@ -268,8 +268,11 @@ public sealed partial class ChatGrain : Grain, IChatGrain
         EnsureMember(requesterId);
         limit = Math.Clamp(limit, 1, HistoryQuery.MaxLimit);
 
+        // Taken before the read: everything up to it is in the log, so a caller may treat what
+        // the page lacks below it as deleted. Sends that complete during the read come later.
+        var lastSeq = _lastSeq;
         IReadOnlyList<ChatMessage> messages = [];
-        if (afterSeq < _lastSeq)
+        if (afterSeq < lastSeq)
         {
             messages = await _log.ReadAsync(ChatId, new HistoryQuery(null, afterSeq, limit));
         }
@@ -280,7 +283,7 @@ public sealed partial class ChatGrain : Grain, IChatGrain
             deleted = await _log.GetDeletedSinceAsync(ChatId, since, afterSeq);
         }
 
-        return new ChatReplay(messages, deleted, _lastSeq, HasMore: messages.Count == limit);
+        return new ChatReplay(messages, deleted, lastSeq, HasMore: messages.Count == limit);
     }
 
     public Task<long> GetLastSeq(string requesterId)

@@ -12,7 +12,8 @@ public static class ChatSiloExtensions
     /// <summary>
     /// Registers the chat grains' options and services and the event streams. The stream
     /// provider is in-memory here; its pulling period is the floor of fan-out latency, so it is
-    /// short (see <see cref="EventStreamOptions"/>).
+    /// short (see <see cref="EventStreamOptions"/>). The stream subscriptions' storage
+    /// (<see cref="StorageNames.PubSub"/>) comes with the profile's storage.
     /// </summary>
     public static ISiloBuilder AddChatGrains(this ISiloBuilder builder, IConfiguration configuration)
     {
@@ -25,7 +26,6 @@ public static class ChatSiloExtensions
             b.ConfigurePartitioning(streams.Queues);
             b.ConfigurePullingAgent(o => o.Configure(a => a.GetQueueMsgsTimerPeriod = streams.PollPeriod));
         });
-        builder.AddMemoryGrainStorage(StorageNames.PubSub);
         return builder;
     }
 }

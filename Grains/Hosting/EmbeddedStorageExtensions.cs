@@ -31,6 +31,9 @@ public static class EmbeddedStorageExtensions
             StorageNames.GrainState,
             (sp, name) => new SqliteGrainStorage(name, sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<Serializer>()));
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, OpenDatabaseAtStartup>();
+
+        // One process: stream subscriptions live and die with it, so memory is the right store.
+        builder.AddMemoryGrainStorage(StorageNames.PubSub);
         return builder;
     }
 

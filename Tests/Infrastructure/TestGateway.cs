@@ -46,7 +46,17 @@ public sealed class TestGateway : IAsyncDisposable
             throw new InvalidOperationException("The gateway is already running.");
         }
 
-        var settings = new Dictionary<string, string?>(_settings)
+        var settings = new Dictionary<string, string?>
+        {
+            // Hashing cost is not what these tests are about; many registrations stay fast.
+            ["Auth:PasswordHashIterations"] = "1000",
+        };
+        foreach (var (key, value) in _settings)
+        {
+            settings[key] = value;
+        }
+
+        settings = new Dictionary<string, string?>(settings)
         {
             ["urls"] = "http://127.0.0.1:0",
             ["Storage:DataDirectory"] = DataPath,

@@ -36,13 +36,19 @@ public sealed class LatencyRecorder
             return LatencySummary.Empty;
         }
 
+        var min = Interlocked.Read(ref _min);
+        var max = Interlocked.Read(ref _max);
+
+        // A histogram reports a bucket's upper edge, which can lie past the exact extremes.
+        long At(double percentile) => Math.Clamp(_histogram.GetValueAtPercentile(percentile), min, max);
+
         return new LatencySummary(
             count,
-            Ms(Interlocked.Read(ref _min)),
-            Ms(_histogram.GetValueAtPercentile(50)),
-            Ms(_histogram.GetValueAtPercentile(95)),
-            Ms(_histogram.GetValueAtPercentile(99)),
-            Ms(Interlocked.Read(ref _max)),
+            Ms(min),
+            Ms(At(50)),
+            Ms(At(95)),
+            Ms(At(99)),
+            Ms(max),
             Math.Round(_histogram.GetMean() / 1000.0, 3));
     }
 

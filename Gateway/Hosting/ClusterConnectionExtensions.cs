@@ -1,0 +1,37 @@
+using ChatOrleans.Grains.Hosting;
+using Orleans.Configuration;
+
+namespace ChatOrleans.Gateway.Hosting;
+
+/// <summary>
+/// How the gateway reaches the grains. Embedded: it hosts the silo itself. Production: it is
+/// a cluster client of the backend silos — it holds sockets, never grains, so a gateway can
+/// die or be added without moving any state, and a backend silo's death costs it no sockets.
+/// </summary>
+public static class ClusterConnectionExtensions
+{
+    public static WebApplicationBuilder AddClusterConnection(this WebApplicationBuilder builder, DataFolder dataFolder)
+    {
+        var configuration = builder.Configuration;
+        var deployment = DeploymentOptions.From(configuration);
+        if (deployment.Profile == DeploymentProfile.Production)
+        {
+            builder.UseOrleansClient(client =>
+            {
+                client.Configure<ClusterOptions>(o =>
+                {
+                    o.ClusterId = deployment.ClusterId;
+                    o.ServiceId = deployment.ServiceId;
+                });
+                client.UseRedisClustering(deployment.Redis!);
+                client.AddMemoryStreams(StreamNames.Provider);
+            });
+        }
+        else
+        {
+            builder.UseOrleans(silo => silo.AddChatSilo(configuration, dataFolder.Path));
+        }
+
+        return builder;
+    }
+}

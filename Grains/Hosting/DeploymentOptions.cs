@@ -1,0 +1,55 @@
+namespace ChatOrleans.Grains.Hosting;
+
+/// <summary>
+/// Which set-up a process runs (configuration section <c>Orleans</c>). One code path serves
+/// both profiles; only the providers below it change.
+/// </summary>
+public sealed class DeploymentOptions
+{
+    public const string SectionName = "Orleans";
+
+    /// <summary>
+    /// <see cref="DeploymentProfile.Embedded"/>: one process, localhost clustering, SQLite under
+    /// the data folder. <see cref="DeploymentProfile.Production"/>: Redis clustering, PostgreSQL
+    /// for the message log and grain state, several silos and gateways.
+    /// </summary>
+    public DeploymentProfile Profile { get; set; } = DeploymentProfile.Embedded;
+
+    public string ClusterId { get; set; } = "embedded";
+
+    public string ServiceId { get; set; } = "chatorleans";
+
+    /// <summary>Silo-to-silo port; every silo on one machine needs its own.</summary>
+    public int SiloPort { get; set; } = 11111;
+
+    /// <summary>The port cluster clients (gateways in production) connect to.</summary>
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>The address other silos and clients reach this silo at (production).</summary>
+    public string AdvertisedIp { get; set; } = "127.0.0.1";
+
+    /// <summary>StackExchange.Redis configuration string of the membership store (production).</summary>
+    public string? Redis { get; set; }
+
+    /// <summary>Npgsql connection string of the message log and grain state (production).</summary>
+    public string? Postgres { get; set; }
+
+    public static DeploymentOptions From(Microsoft.Extensions.Configuration.IConfiguration configuration)
+    {
+        var options = new DeploymentOptions();
+        Microsoft.Extensions.Configuration.ConfigurationBinder.Bind(configuration.GetSection(SectionName), options);
+        if (options.Profile == DeploymentProfile.Production
+            && (string.IsNullOrWhiteSpace(options.Redis) || string.IsNullOrWhiteSpace(options.Postgres)))
+        {
+            throw new InvalidOperationException("The production profile needs Orleans:Redis and Orleans:Postgres.");
+        }
+
+        return options;
+    }
+}
+
+public enum DeploymentProfile
+{
+    Embedded = 0,
+    Production = 1,
+}

@@ -1,0 +1,39 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+
+namespace ChatOrleans.Grains.Hosting;
+
+/// <summary>A silo that hosts the chat grains, in the profile the configuration names.</summary>
+public static class DeploymentSiloExtensions
+{
+    public static ISiloBuilder AddChatSilo(this ISiloBuilder builder, IConfiguration configuration, string dataDirectory)
+    {
+        var deployment = DeploymentOptions.From(configuration);
+        builder.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = deployment.ClusterId;
+            o.ServiceId = deployment.ServiceId;
+        });
+
+        // How fast a dead silo is noticed: Orleans' defaults take tens of seconds; tests and
+        // small deployments shorten them (e.g. Orleans:Membership:ProbeTimeout=00:00:01).
+        builder.Services.AddOptions<ClusterMembershipOptions>().Bind(configuration.GetSection(DeploymentOptions.SectionName + ":Membership"));
+
+        if (deployment.Profile == DeploymentProfile.Production)
+        {
+            builder.UseRedisClustering(deployment.Redis!);
+            builder.ConfigureEndpoints(System.Net.IPAddress.Parse(deployment.AdvertisedIp), deployment.SiloPort, deployment.GatewayPort, listenOnAnyHostAddress: false);
+            builder.AddPostgresStorage(deployment.Postgres!);
+        }
+        else
+        {
+            builder.UseLocalhostClustering(deployment.SiloPort, deployment.GatewayPort, serviceId: deployment.ServiceId, clusterId: deployment.ClusterId);
+            builder.AddEmbeddedStorage(dataDirectory);
+        }
+
+        builder.AddChatGrains(configuration);
+        return builder;
+    }
+}

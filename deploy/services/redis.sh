@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Redis for the production profile's cluster membership and the tests, on this machine.
+#
+#   redis.sh start   install when missing, start a server on 127.0.0.1:$CHATORLEANS_REDIS_PORT
+#   redis.sh stop    shut that server down
+#   redis.sh url     print the StackExchange.Redis configuration string
+#
+# Idempotent: start twice is fine, stop when nothing runs is fine. The server keeps nothing on
+# disk (--save '' --appendonly no): it holds only cluster membership, which a restarted cluster
+# writes again under its ClusterId. Installing needs root (CI runs as root).
+set -euo pipefail
+
+PORT="${CHATORLEANS_REDIS_PORT:-6380}"
+RUN_DIR="${CHATORLEANS_REDIS_DIR:-${TMPDIR:-/tmp}/chatorleans-redis}"
+
+if [[ ! "$PORT" =~ ^[0-9]+$ ]]; then
+  echo "redis.sh: CHATORLEANS_REDIS_PORT must be a number" >&2
+  exit 2
+fi
+
+log() { echo "redis.sh: $*" >&2; }
+
+ensure_installed() {
+  if command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1; then
+    return
+  fi
+  if [ "$(id -u)" != "0" ]; then
+    log "Redis is not installed and installing it needs root"
+    exit 1
+  fi
+  log "installing Redis"
+  export DEBIAN_FRONTEND=noninteractive
+  if ! apt-get install -y -q redis-server >/dev/null; then
+    apt-get update -q >/dev/null
+    apt-get install -y -q redis-server >/dev/null
+  fi
+}
+
+answering() {
+  [ "$(redis-cli -h 127.0.0.1 -p "$PORT" ping 2>/dev/null || true)" = "PONG" ]
+}
+
+start() {
+  ensure_installed
+  if answering; then
+    log "already up on 127.0.0.1:$PORT"
+    return
+  fi
+  mkdir -p "$RUN_DIR"
+  redis-server --bind 127.0.0.1 --port "$PORT" --daemonize yes --save '' --appendonly no \
+    --dir "$RUN_DIR" --pidfile "$RUN_DIR/redis-$PORT.pid" --logfile "$RUN_DIR/redis-$PORT.log"
+  for _ in $(seq 1 100); do
+    if answering; then
+      log "up on 127.0.0.1:$PORT"
+      return
+    fi
+    sleep 0.1
+  done
+  log "the server did not answer on 127.0.0.1:$PORT; see $RUN_DIR/redis-$PORT.log"
+  exit 1
+}
+
+stop() {
+  command -v redis-cli >/dev/null 2>&1 || return 0
+  if ! answering; then
+    return 0
+  fi
+  redis-cli -h 127.0.0.1 -p "$PORT" shutdown nosave >/dev/null 2>&1 || true
+  for _ in $(seq 1 100); do
+    if ! answering; then
+      return 0
+    fi
+    sleep 0.1
+  done
+  log "the server on 127.0.0.1:$PORT did not stop"
+  exit 1
+}
+
+url() {
+  echo "127.0.0.1:$PORT"
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  url) url ;;
+  *)
+    echo "usage: $0 start|stop|url" >&2
+    exit 2
+    ;;
+esac
