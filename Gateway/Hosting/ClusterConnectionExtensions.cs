@@ -24,6 +24,10 @@ public static class ClusterConnectionExtensions
                     o.ServiceId = deployment.ServiceId;
                 });
                 client.UseRedisClustering(deployment.Redis!);
+
+                // Orleans:Messaging:ResponseTimeout (Orleans: 30 s) bounds how long a device's
+                // request waits when the silo serving it dies mid-call.
+                client.Services.AddOptions<ClientMessagingOptions>().Bind(configuration.GetSection(DeploymentSiloExtensions.MessagingSection));
                 client.AddMemoryStreams(StreamNames.Provider);
             });
         }

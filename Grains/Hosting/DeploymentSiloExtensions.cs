@@ -8,6 +8,12 @@ namespace ChatOrleans.Grains.Hosting;
 /// <summary>A silo that hosts the chat grains, in the profile the configuration names.</summary>
 public static class DeploymentSiloExtensions
 {
+    /// <summary>Binds Orleans' <see cref="ClusterMembershipOptions"/>: how fast a dead silo is declared dead.</summary>
+    public const string MembershipSection = DeploymentOptions.SectionName + ":Membership";
+
+    /// <summary>Binds Orleans' messaging options (silos and the gateways' cluster clients), e.g. <c>ResponseTimeout</c>.</summary>
+    public const string MessagingSection = DeploymentOptions.SectionName + ":Messaging";
+
     public static ISiloBuilder AddChatSilo(this ISiloBuilder builder, IConfiguration configuration, string dataDirectory)
     {
         var deployment = DeploymentOptions.From(configuration);
@@ -19,7 +25,11 @@ public static class DeploymentSiloExtensions
 
         // How fast a dead silo is noticed: Orleans' defaults take tens of seconds; tests and
         // small deployments shorten them (e.g. Orleans:Membership:ProbeTimeout=00:00:01).
-        builder.Services.AddOptions<ClusterMembershipOptions>().Bind(configuration.GetSection(DeploymentOptions.SectionName + ":Membership"));
+        builder.Services.AddOptions<ClusterMembershipOptions>().Bind(configuration.GetSection(MembershipSection));
+
+        // How long a call waits for its answer (Orleans: 30 s). A call in flight to a silo that
+        // dies waits this long, so it bounds how long a failover stalls those calls.
+        builder.Services.AddOptions<SiloMessagingOptions>().Bind(configuration.GetSection(MessagingSection));
 
         if (deployment.Profile == DeploymentProfile.Production)
         {

@@ -93,7 +93,16 @@ public sealed class ProductionCluster : IAsyncLifetime
 
         AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
         _database = await PostgresTestDatabase.CreateAsync();
-        await EnsureWholeAsync();
+        try
+        {
+            await EnsureWholeAsync();
+        }
+        catch
+        {
+            // Nothing may outlive a cluster that failed to form.
+            await DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>
@@ -229,13 +238,16 @@ public sealed class ProductionCluster : IAsyncLifetime
             }
 
             _managementHost.Dispose();
+            _managementHost = null;
         }
 
         KillAll();
         SaveLogs();
+        await ForgetMembershipAsync();
         if (_database is not null)
         {
             await _database.DisposeAsync();
+            _database = null;
         }
 
         _work.Dispose();
@@ -285,6 +297,9 @@ public sealed class ProductionCluster : IAsyncLifetime
             "--Orleans:Membership:NumMissedProbesLimit=2",
             "--Orleans:Membership:TableRefreshTimeout=00:00:02",
             "--Orleans:Membership:IAmAliveTablePublishTimeout=00:00:05",
+
+            // A call in flight to a silo that dies waits this long for its answer (Orleans: 30 s).
+            "--Orleans:Messaging:ResponseTimeout=00:00:10",
 
             // One line per entry, so a failure report can be searched.
             "--Logging:Console:FormatterName=simple",
@@ -353,6 +368,25 @@ public sealed class ProductionCluster : IAsyncLifetime
         var host = builder.Build();
         await host.StartAsync().WaitAsync(StartTimeout);
         return host;
+    }
+
+    /// <summary>Removes this cluster's membership table from Redis: every process of it is gone.</summary>
+    private async Task ForgetMembershipAsync()
+    {
+        if (Redis.Length == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await using var redis = await ConnectionMultiplexer.ConnectAsync(Redis);
+            await redis.GetDatabase().KeyDeleteAsync($"{_serviceId}/members/{ClusterId}");
+        }
+        catch (RedisException)
+        {
+            // Only tidiness: a fresh ClusterId per run never reads these rows again.
+        }
     }
 
     /// <summary>With <c>CHATORLEANS_CLUSTER_LOGS</c> set to a folder, every process's whole output goes there.</summary>

@@ -169,8 +169,9 @@ public sealed class ChatGrainSendTests(ClusterFixture fixture)
         }
 
         Assert.True(fixture.Cluster.TryGetGrainContext(chat.GetGrainId(), out var before));
+        // The sends' follow-ups (the sender's read position, receipts) may call the chat again and
+        // activate it anew at any moment: what matters is that the retry meets a new activation.
         await fixture.Cluster.DeactivateAsync(chat);
-        Assert.False(fixture.Cluster.TryGetGrainContext(chat.GetGrainId(), out _));
 
         var retry = await chat.Send(Command(a, "retried after a crash", clientMsgId: "key2"));
         Assert.True(fixture.Cluster.TryGetGrainContext(chat.GetGrainId(), out var after));
