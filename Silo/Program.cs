@@ -11,9 +11,18 @@ builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 
 var configuration = builder.Configuration;
 var dataDirectory = Path.GetFullPath(configuration["Storage:DataDirectory"] is { Length: > 0 } d ? d : "data");
+var deployment = DeploymentOptions.From(configuration);
 builder.UseOrleans(silo =>
 {
     silo.AddChatSilo(configuration, dataDirectory);
+    if (deployment.Kubernetes)
+    {
+        // Orleans:Kubernetes=true (deploy/k8s): advertise POD_IP, take the pod's name and the
+        // ORLEANS_SERVICE_ID/ORLEANS_CLUSTER_ID ids, and delete the pods of silos the cluster
+        // declared dead. Called after AddChatSilo so the pod's ids override Orleans:ClusterId.
+        silo.UseKubernetesHosting();
+    }
+
     silo.AddDashboard();
 });
 

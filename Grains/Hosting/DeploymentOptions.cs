@@ -34,6 +34,15 @@ public sealed class DeploymentOptions
     /// <summary>Npgsql connection string of the message log and grain state (production).</summary>
     public string? Postgres { get; set; }
 
+    /// <summary>
+    /// The backend silo runs in a Kubernetes pod with Microsoft.Orleans.Hosting.Kubernetes
+    /// (production only; <c>deploy/k8s</c> sets it). The silo then advertises <c>POD_IP</c>,
+    /// listens on every address, names itself after <c>POD_NAME</c>, takes its ids from
+    /// <c>ORLEANS_SERVICE_ID</c>/<c>ORLEANS_CLUSTER_ID</c> when set, and ignores
+    /// <see cref="AdvertisedIp"/>. Off by default: nothing changes outside Kubernetes.
+    /// </summary>
+    public bool Kubernetes { get; set; }
+
     public static DeploymentOptions From(Microsoft.Extensions.Configuration.IConfiguration configuration)
     {
         var options = new DeploymentOptions();
@@ -42,6 +51,11 @@ public sealed class DeploymentOptions
             && (string.IsNullOrWhiteSpace(options.Redis) || string.IsNullOrWhiteSpace(options.Postgres)))
         {
             throw new InvalidOperationException("The production profile needs Orleans:Redis and Orleans:Postgres.");
+        }
+
+        if (options.Kubernetes && options.Profile != DeploymentProfile.Production)
+        {
+            throw new InvalidOperationException("Orleans:Kubernetes needs the production profile (Orleans:Profile=Production).");
         }
 
         return options;

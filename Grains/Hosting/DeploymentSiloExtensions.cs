@@ -34,7 +34,22 @@ public static class DeploymentSiloExtensions
         if (deployment.Profile == DeploymentProfile.Production)
         {
             builder.UseRedisClustering(deployment.Redis!);
-            builder.ConfigureEndpoints(System.Net.IPAddress.Parse(deployment.AdvertisedIp), deployment.SiloPort, deployment.GatewayPort, listenOnAnyHostAddress: false);
+            if (deployment.Kubernetes)
+            {
+                // Only the ports: Microsoft.Orleans.Hosting.Kubernetes (UseKubernetesHosting, called
+                // by the silo host) fills in the advertised address from POD_IP and listens on any
+                // address, but only where nothing set them before.
+                builder.Configure<EndpointOptions>(o =>
+                {
+                    o.SiloPort = deployment.SiloPort;
+                    o.GatewayPort = deployment.GatewayPort;
+                });
+            }
+            else
+            {
+                builder.ConfigureEndpoints(System.Net.IPAddress.Parse(deployment.AdvertisedIp), deployment.SiloPort, deployment.GatewayPort, listenOnAnyHostAddress: false);
+            }
+
             builder.AddPostgresStorage(deployment.Postgres!);
         }
         else
