@@ -146,20 +146,32 @@ public sealed partial class UserGrain : Grain, IUserGrain
             return [];
         }
 
-        var badge = await GetBadgeCount();
-        var states = await Task.WhenAll(moved.Select(async c =>
-        {
-            var unread = await CountUnreadOrZero(c.Key, c.Value.LastReadSeq);
-            return new ReadState(c.Key, c.Value.LastReadSeq, unread, badge);
-        }));
-        return states;
+        var (unread, badge) = await CountUnread();
+        return moved.Select(c => new ReadState(c.Key, c.Value.LastReadSeq, unread[c.Key], badge)).ToList();
     }
 
-    public async Task<int> GetBadgeCount()
+    public async Task<int> GetBadgeCount() => (await CountUnread()).Badge;
+
+    /// <summary>
+    /// Every chat's unread count in one pass, and the badge: the sum over chats whose level is not
+    /// <c>none</c>. One call per chat; a chat with nothing above the read position answers from memory.
+    /// </summary>
+    private async Task<(Dictionary<string, int> Unread, int Badge)> CountUnread()
     {
-        var counted = State.Chats.Where(c => c.Value.Level != NotificationLevel.None).ToList();
-        var counts = await Task.WhenAll(counted.Select(c => CountUnreadOrZero(c.Key, c.Value.LastReadSeq)));
-        return counts.Sum();
+        var chats = State.Chats.ToList();
+        var counts = await Task.WhenAll(chats.Select(c => CountUnreadOrZero(c.Key, c.Value.LastReadSeq)));
+        var unread = new Dictionary<string, int>(chats.Count);
+        var badge = 0;
+        for (var i = 0; i < chats.Count; i++)
+        {
+            unread[chats[i].Key] = counts[i];
+            if (chats[i].Value.Level != NotificationLevel.None)
+            {
+                badge += counts[i];
+            }
+        }
+
+        return (unread, badge);
     }
 
     private async Task<int> CountUnreadOrZero(string chatId, long lastReadSeq)
@@ -224,9 +236,8 @@ public sealed partial class UserGrain : Grain, IUserGrain
 
     private async Task<ReadState> BuildReadState(string chatId, UserChatState entry)
     {
-        var unread = await GrainFactory.GetGrain<IChatGrain>(chatId).CountUnread(UserId, entry.LastReadSeq);
-        var badge = await GetBadgeCount();
-        return new ReadState(chatId, entry.LastReadSeq, unread, badge);
+        var (unread, badge) = await CountUnread();
+        return new ReadState(chatId, entry.LastReadSeq, unread.GetValueOrDefault(chatId), badge);
     }
 
     private async Task<ChatView> LoadView(string chatId, UserChatState entry)
