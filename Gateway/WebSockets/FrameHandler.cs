@@ -89,9 +89,17 @@ public sealed partial class FrameHandler(IGrainFactory grains, SendRateLimiter r
                 connection.Reply(ServerFrames.Ack(reqId));
                 return;
             case "delivered":
-                await grains.GetGrain<IDeviceGrain>(connection.DeviceKey)
-                    .Delivered(request.RequiredString("chat_id"), request.RequiredSeq("seq"));
-                ReplyIfAsked(connection, reqId);
+                var device = grains.GetGrain<IDeviceGrain>(connection.DeviceKey);
+                if (reqId is null)
+                {
+                    // Unconfirmed: written shortly, many in one write.
+                    await device.NoteDelivered(request.RequiredString("chat_id"), request.RequiredSeq("seq"));
+                    return;
+                }
+
+                // Confirmed: the ack means the position is stored.
+                await device.Delivered(request.RequiredString("chat_id"), request.RequiredSeq("seq"));
+                connection.Reply(ServerFrames.Ack(reqId));
                 return;
             case "typing":
                 var state = request.RequiredString("state");

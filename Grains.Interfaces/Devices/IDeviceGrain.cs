@@ -19,6 +19,14 @@ public interface IDeviceGrain : IGrainWithStringKey
     [Alias("Delivered")]
     Task<long> Delivered(string chatId, long seq);
 
+    /// <summary>
+    /// A <c>delivered</c> the client sent without a <c>req_id</c>: the position moves at once
+    /// (this activation answers every later call) and reaches storage shortly after, many such
+    /// acks in one write, instead of one durable write per message per device.
+    /// </summary>
+    [Alias("NoteDelivered")]
+    Task NoteDelivered(string chatId, long seq);
+
     [Alias("GetPositions")]
     Task<IReadOnlyDictionary<string, long>> GetPositions();
 }

@@ -13,7 +13,12 @@ public sealed class DeviceGrain(
     TimeProvider time)
     : Grain, IDeviceGrain
 {
+    // How long an unconfirmed delivered position may wait in memory before it is written.
+    private static readonly TimeSpan FlushDelay = TimeSpan.FromMilliseconds(500);
+
     private string? _gatewayId;
+    private IGrainTimer? _flushTimer;
+    private bool _dirty;
 
     // The user's join seq per chat, read at connect and refreshed for chats joined since: the
     // floor of every position, so it need not be fetched for each delivered.
@@ -68,7 +73,7 @@ public sealed class DeviceGrain(
             State.Positions.Remove(gone);
         }
 
-        await state.WriteStateAsync();
+        await WriteAsync();
         _gatewayId = gatewayId;
 
         // An older session of this device, on whatever gateway, closes with 4001.
@@ -107,11 +112,62 @@ public sealed class DeviceGrain(
         if (seq > position)
         {
             State.Positions[chatId] = seq;
-            await state.WriteStateAsync();
+            await WriteAsync();
             return seq;
         }
 
         return position;
+    }
+
+    public async Task NoteDelivered(string chatId, long seq)
+    {
+        var (userId, _) = Key;
+        var lastSeq = await GrainFactory.GetGrain<IChatGrain>(chatId).GetLastSeq(userId);
+        seq = Math.Min(seq, lastSeq);
+        if (!_joinSeqs.ContainsKey(chatId))
+        {
+            var entries = await GrainFactory.GetGrain<IUserGrain>(userId).GetChatEntries();
+            _joinSeqs = entries.ToDictionary(e => e.ChatId, e => e.JoinSeq);
+        }
+
+        if (seq > PositionIn(chatId))
+        {
+            State.Positions[chatId] = seq;
+            _dirty = true;
+            _flushTimer ??= this.RegisterGrainTimer(FlushAsync, FlushDelay, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_dirty)
+        {
+            await WriteAsync();
+        }
+    }
+
+    private async Task FlushAsync()
+    {
+        _flushTimer?.Dispose();
+        _flushTimer = null;
+        if (_dirty)
+        {
+            await WriteAsync();
+        }
+    }
+
+    private async Task WriteAsync()
+    {
+        _dirty = false;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            _dirty = true;
+            throw;
+        }
     }
 
     /// <summary>
