@@ -98,28 +98,25 @@ public sealed class DeviceGrain(
 
     public async Task<long> Delivered(string chatId, long seq)
     {
-        var (userId, _) = Key;
-        var lastSeq = await GrainFactory.GetGrain<IChatGrain>(chatId).GetLastSeq(userId);
-        seq = Math.Min(seq, lastSeq);
-        if (!_joinSeqs.ContainsKey(chatId))
+        if (await Advance(chatId, seq))
         {
-            var entries = await GrainFactory.GetGrain<IUserGrain>(userId).GetChatEntries();
-            _joinSeqs = entries.ToDictionary(e => e.ChatId, e => e.JoinSeq);
-        }
-
-        var position = PositionIn(chatId);
-
-        if (seq > position)
-        {
-            State.Positions[chatId] = seq;
             await WriteAsync();
-            return seq;
         }
 
-        return position;
+        return PositionIn(chatId);
     }
 
     public async Task NoteDelivered(string chatId, long seq)
+    {
+        if (await Advance(chatId, seq))
+        {
+            _dirty = true;
+            _flushTimer ??= this.RegisterGrainTimer(FlushAsync, FlushDelay, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>Moves the position in memory, clamped to the chat's last seq; false when it does not move.</summary>
+    private async Task<bool> Advance(string chatId, long seq)
     {
         var (userId, _) = Key;
         var lastSeq = await GrainFactory.GetGrain<IChatGrain>(chatId).GetLastSeq(userId);
@@ -130,12 +127,13 @@ public sealed class DeviceGrain(
             _joinSeqs = entries.ToDictionary(e => e.ChatId, e => e.JoinSeq);
         }
 
-        if (seq > PositionIn(chatId))
+        if (seq <= PositionIn(chatId))
         {
-            State.Positions[chatId] = seq;
-            _dirty = true;
-            _flushTimer ??= this.RegisterGrainTimer(FlushAsync, FlushDelay, Timeout.InfiniteTimeSpan);
+            return false;
         }
+
+        State.Positions[chatId] = seq;
+        return true;
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
