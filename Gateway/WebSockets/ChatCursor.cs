@@ -2,8 +2,8 @@ namespace ChatOrleans.Gateway.WebSockets;
 
 /// <summary>
 /// One chat on one socket: how far the socket has come in <c>seq</c> order, and which seqs it
-/// passed over because they were deleted before it could send them. Only the send loop touches
-/// it, so it needs no lock.
+/// passed over because they were deleted before it could send them. Only the send loop changes
+/// it, so it needs no lock; the receive loop only reads <see cref="LastSent"/>.
 /// </summary>
 public sealed class ChatCursor(long position)
 {
@@ -12,8 +12,14 @@ public sealed class ChatCursor(long position)
 
     private List<(long From, long To)>? _skipped;
 
+    private long _lastSent = position;
+
     /// <summary>Every seq up to here was acknowledged before, sent on this socket, or skipped as deleted.</summary>
-    public long LastSent { get; private set; } = position;
+    public long LastSent
+    {
+        get => Volatile.Read(ref _lastSent);
+        private set => Volatile.Write(ref _lastSent, value);
+    }
 
     /// <summary>A <c>new_message</c> with <paramref name="seq"/> went out; seqs jumped over were deleted.</summary>
     public void Sent(long seq)

@@ -27,6 +27,7 @@ public sealed partial class ClientConnection
     private readonly ConcurrentDictionary<string, ChatCursor> _chats = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private readonly DeliveredAcks _acks;
     private int _closeRequested;
     private bool _sawOwnSession;
 
@@ -54,6 +55,7 @@ public sealed partial class ClientConnection
         _options = options;
         _time = time;
         _logger = logger;
+        _acks = new DeliveredAcks(grains.GetGrain<IDeviceGrain>(DeviceKey), logger, DeviceKey);
         _outbound = Channel.CreateBounded<Outbound>(new BoundedChannelOptions(options.SendQueueFrames)
         {
             SingleReader = true,
@@ -86,15 +88,38 @@ public sealed partial class ClientConnection
     /// <summary>Sends a frame directly, in the order of the calls (answers to the client's requests).</summary>
     public void Reply(byte[] payload) => Enqueue(new Outbound.Frame(payload));
 
+    /// <summary>
+    /// An unconfirmed <c>delivered</c> for a seq this socket has sent: coalesced with others on
+    /// the way to the DeviceGrain. False when the chat's own check is needed (a chat this socket
+    /// does not follow, or a seq above what it sent).
+    /// </summary>
+    internal bool TryNoteDelivered(string chatId, long seq)
+    {
+        if (!_chats.TryGetValue(chatId, out var cursor) || seq > cursor.LastSent)
+        {
+            return false;
+        }
+
+        _acks.Note(chatId, seq);
+        return true;
+    }
+
     /// <summary>Runs the connection until either side closes it.</summary>
     public async Task RunAsync(ConnectionRegistry registry, CancellationToken aborted)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted, _stop.Token);
         var token = linked.Token;
-        registry.Register(this)?.RequestClose(ReplacedCloseCode, "replaced by a newer connection of this device");
+        var replaced = registry.Register(this);
+        replaced?.RequestClose(ReplacedCloseCode, "replaced by a newer connection of this device");
         var joined = new List<string>();
         try
         {
+            if (replaced is not null)
+            {
+                // Its last acks must be in the DeviceGrain before this session reads the positions.
+                await replaced._acks.DrainAsync().WaitAsync(_options.CloseTimeout, token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+
             await _fanout.AcquireUser(UserId, this);
             var entries = await _grains.GetGrain<IUserGrain>(UserId).GetChatEntries();
             await AcquireChats(entries.Select(e => e.ChatId), joined);
@@ -283,6 +308,7 @@ public sealed partial class ClientConnection
     {
         try
         {
+            await _acks.DrainAsync().WaitAsync(_options.CloseTimeout);
             await _grains.GetGrain<IDeviceGrain>(DeviceKey).Disconnect(SessionId);
         }
         catch (Exception ex)

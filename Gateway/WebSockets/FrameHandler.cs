@@ -90,15 +90,21 @@ public sealed partial class FrameHandler(IGrainFactory grains, SendRateLimiter r
                 return;
             case "delivered":
                 var device = grains.GetGrain<IDeviceGrain>(connection.DeviceKey);
+                var deliveredChat = request.RequiredString("chat_id");
+                var deliveredSeq = request.RequiredSeq("seq");
                 if (reqId is null)
                 {
-                    // Unconfirmed: written shortly, many in one write.
-                    await device.NoteDelivered(request.RequiredString("chat_id"), request.RequiredSeq("seq"));
+                    // Unconfirmed: coalesced per connection, written shortly, many in one write.
+                    if (!connection.TryNoteDelivered(deliveredChat, deliveredSeq))
+                    {
+                        await device.NoteDelivered(deliveredChat, deliveredSeq);
+                    }
+
                     return;
                 }
 
                 // Confirmed: the ack means the position is stored.
-                await device.Delivered(request.RequiredString("chat_id"), request.RequiredSeq("seq"));
+                await device.Delivered(deliveredChat, deliveredSeq);
                 connection.Reply(ServerFrames.Ack(reqId));
                 return;
             case "typing":

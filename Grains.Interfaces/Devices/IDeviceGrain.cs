@@ -27,6 +27,14 @@ public interface IDeviceGrain : IGrainWithStringKey
     [Alias("NoteDelivered")]
     Task NoteDelivered(string chatId, long seq);
 
+    /// <summary>
+    /// Many unconfirmed acks at once, from a gateway that coalesced them while its previous call
+    /// was in flight. The gateway has clamped each to what it sent this device, so no chat is
+    /// asked for its last seq; chats the user is not in are ignored.
+    /// </summary>
+    [Alias("NoteDeliveredMany")]
+    Task NoteDeliveredMany(IReadOnlyList<ChatPosition> positions);
+
     [Alias("GetPositions")]
     Task<IReadOnlyDictionary<string, long>> GetPositions();
 }

@@ -115,6 +115,40 @@ public sealed class DeviceGrain(
         }
     }
 
+    public async Task NoteDeliveredMany(IReadOnlyList<ChatPosition> positions)
+    {
+        var moved = false;
+        foreach (var position in positions)
+        {
+            if (!_joinSeqs.ContainsKey(position.ChatId))
+            {
+                await RefreshJoinSeqs();
+                if (!_joinSeqs.ContainsKey(position.ChatId))
+                {
+                    continue;
+                }
+            }
+
+            if (position.Seq > PositionIn(position.ChatId))
+            {
+                State.Positions[position.ChatId] = position.Seq;
+                moved = true;
+            }
+        }
+
+        if (moved)
+        {
+            _dirty = true;
+            _flushTimer ??= this.RegisterGrainTimer(FlushAsync, FlushDelay, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private async Task RefreshJoinSeqs()
+    {
+        var entries = await GrainFactory.GetGrain<IUserGrain>(Key.UserId).GetChatEntries();
+        _joinSeqs = entries.ToDictionary(e => e.ChatId, e => e.JoinSeq);
+    }
+
     /// <summary>Moves the position in memory, clamped to the chat's last seq; false when it does not move.</summary>
     private async Task<bool> Advance(string chatId, long seq)
     {
@@ -123,8 +157,7 @@ public sealed class DeviceGrain(
         seq = Math.Min(seq, lastSeq);
         if (!_joinSeqs.ContainsKey(chatId))
         {
-            var entries = await GrainFactory.GetGrain<IUserGrain>(userId).GetChatEntries();
-            _joinSeqs = entries.ToDictionary(e => e.ChatId, e => e.JoinSeq);
+            await RefreshJoinSeqs();
         }
 
         if (seq <= PositionIn(chatId))
