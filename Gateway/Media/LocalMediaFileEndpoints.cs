@@ -23,10 +23,12 @@ public static class LocalMediaFileEndpoints
     private static async Task<IResult> PutAsync(
         string mediaId, string variant, HttpContext context, LocalMediaUrlSigner signer, LocalMediaLayout layout)
     {
-        if (!MediaIds.IsValid(mediaId) || variant != MediaIds.UploadVariant)
+        if (!MediaIds.IsValid(mediaId) || !MediaIds.IsVariant(variant))
         {
             return ApiErrors.Result(ErrorCodes.NotFound, "No such file.");
         }
+
+        // Only upload URLs are signed for PUT: a read URL fails here like any altered one.
 
         if (signer.Verify("PUT", mediaId, variant, context.Request.Query, out var refusal) is not { MaxBytes: { } maxBytes })
         {

@@ -35,7 +35,12 @@ public sealed class LocalDiskMediaStore(LocalMediaLayout layout) : IMediaStore
             length > maxBytes ? null : checking,
             () =>
             {
-                File.Delete(checking);
+                // Gone already when the checked file was kept (moved) or the media was removed.
+                if (File.Exists(checking))
+                {
+                    File.Delete(checking);
+                }
+
                 return ValueTask.CompletedTask;
             }));
     }
