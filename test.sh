@@ -18,6 +18,10 @@ export CHATORLEANS_TEST_POSTGRES="$(deploy/services/postgres.sh url)"
 deploy/services/redis.sh start
 export CHATORLEANS_TEST_REDIS="$(deploy/services/redis.sh url)"
 
+# The media tests of the Azure Blob store run against Azurite (npm), installed when missing.
+deploy/services/azurite.sh start
+export CHATORLEANS_TEST_AZURITE="$(deploy/services/azurite.sh url)"
+
 status=0
 dotnet test Tests/Tests.csproj -c Release --no-build --nologo \
   --logger "trx;LogFileName=results.trx" --results-directory "$results" \

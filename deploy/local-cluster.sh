@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# The production profile on this machine's loopback: PostgreSQL, Redis, two backend silos and two
-# gateways, each its own process. See deploy/README.md.
+# The production profile on this machine's loopback: PostgreSQL, Redis, Azurite (media blobs), two
+# backend silos and two gateways, each its own process. See deploy/README.md.
 #
 #   local-cluster.sh start    build (incremental), start everything, print the addresses when ready
-#   local-cluster.sh stop     stop every process this script started (PostgreSQL and Redis too,
+#   local-cluster.sh stop     stop every process this script started (PostgreSQL, Redis, Azurite too,
 #                             when it was this script that started them)
 #   local-cluster.sh status   what runs; exit 0 when all of it does, 3 otherwise
 #
@@ -68,6 +68,10 @@ postgres_running() {
 
 redis_running() {
   command -v redis-cli >/dev/null 2>&1 && [ "$(redis-cli -h 127.0.0.1 -p "${CHATORLEANS_REDIS_PORT:-6380}" ping 2>/dev/null || true)" = "PONG" ]
+}
+
+azurite_running() {
+  (exec 3<>"/dev/tcp/127.0.0.1/${CHATORLEANS_AZURITE_PORT:-10100}") 2>/dev/null
 }
 
 print_addresses() {
@@ -161,9 +165,14 @@ start() {
     "$ROOT/deploy/services/redis.sh" start
     touch "$STATE/redis.started"
   fi
-  local postgres redis
+  if ! azurite_running; then
+    "$ROOT/deploy/services/azurite.sh" start
+    touch "$STATE/azurite.started"
+  fi
+  local postgres redis azurite
   postgres=$("$ROOT/deploy/services/postgres.sh" url)
   redis=$("$ROOT/deploy/services/redis.sh" url)
+  azurite=$("$ROOT/deploy/services/azurite.sh" url)
 
   # A fresh ClusterId per start: the rows of dead silos of earlier runs stay in Redis under theirs.
   local cluster_id="local-$(date +%Y%m%d%H%M%S)"
@@ -179,6 +188,10 @@ start() {
     "--Orleans:ClusterId=$cluster_id"
     "--Orleans:Redis=$redis"
     "--Orleans:Postgres=$postgres"
+    "--Media:Azure:ConnectionString=$azurite"
+    # Browsers on the gateways' pages PUT and GET media blobs straight from Azurite.
+    "--Media:Azure:CorsOrigins:0=http://127.0.0.1:${GATEWAY_HTTP_PORTS[0]}"
+    "--Media:Azure:CorsOrigins:1=http://127.0.0.1:${GATEWAY_HTTP_PORTS[1]}"
     --Orleans:AdvertisedIp=127.0.0.1
     --Orleans:Membership:ProbeTimeout=00:00:02
     --Orleans:Membership:NumMissedProbesLimit=2
@@ -244,6 +257,10 @@ stop() {
     "$ROOT/deploy/services/redis.sh" stop
     rm -f "$STATE/redis.started"
   fi
+  if [ -f "$STATE/azurite.started" ]; then
+    "$ROOT/deploy/services/azurite.sh" stop
+    rm -f "$STATE/azurite.started"
+  fi
   if [ -f "$STATE/postgres.started" ]; then
     "$ROOT/deploy/services/postgres.sh" stop
     rm -f "$STATE/postgres.started"
@@ -263,6 +280,7 @@ status() {
     fi
   done
   if postgres_running; then echo "postgresql running"; else echo "postgresql stopped"; all=3; fi
+  if azurite_running; then echo "azurite running"; else echo "azurite stopped"; all=3; fi
   if redis_running; then echo "redis running"; else echo "redis stopped"; all=3; fi
   [ -f "$STATE/cluster-id" ] && echo "cluster id $(cat "$STATE/cluster-id")"
   return $all

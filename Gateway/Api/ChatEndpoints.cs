@@ -1,3 +1,4 @@
+using ChatOrleans.Gateway.Media;
 using ChatOrleans.Gateway.Protocol;
 
 namespace ChatOrleans.Gateway.Api;
@@ -9,19 +10,19 @@ public static class ChatEndpoints
     {
         api.MapPost("/chats", CreateChat);
 
-        api.MapGet("/chats", async (HttpContext context, IGrainFactory grains) =>
+        api.MapGet("/chats", async (HttpContext context, IGrainFactory grains, MediaLinks links) =>
         {
             var chats = await grains.GetGrain<IUserGrain>(context.UserId()).GetChats();
-            return Json(new { chats = chats.Select(ChatDto.From).ToList() });
+            return Json(new { chats = await links.ChatsAsync(chats, links.OriginOf(context.Request)) });
         });
 
-        api.MapGet("/chats/{chatId}", async (string chatId, HttpContext context, IGrainFactory grains) =>
+        api.MapGet("/chats/{chatId}", async (string chatId, HttpContext context, IGrainFactory grains, MediaLinks links) =>
         {
             var chat = await grains.GetGrain<IUserGrain>(context.UserId()).GetChat(chatId);
-            return Json(new { chat = ChatDto.From(chat) });
+            return Json(new { chat = await links.ChatAsync(chat, links.OriginOf(context.Request)) });
         });
 
-        api.MapPost("/chats/{chatId}/members", async (string chatId, HttpContext context, IGrainFactory grains) =>
+        api.MapPost("/chats/{chatId}/members", async (string chatId, HttpContext context, IGrainFactory grains, MediaLinks links) =>
         {
             var body = await RequestBody.Read<AddMembersRequest>(context.Request);
             if (body.UserIds is not { Count: > 0 } userIds || userIds.Any(string.IsNullOrEmpty))
@@ -32,7 +33,7 @@ public static class ChatEndpoints
             var userId = context.UserId();
             await grains.GetGrain<IChatGrain>(chatId).AddMembers(userId, userIds);
             var chat = await grains.GetGrain<IUserGrain>(userId).GetChat(chatId);
-            return Json(new { chat = ChatDto.From(chat) });
+            return Json(new { chat = await links.ChatAsync(chat, links.OriginOf(context.Request)) });
         });
 
         api.MapDelete("/chats/{chatId}/members/{memberId}", async (string chatId, string memberId, HttpContext context, IGrainFactory grains) =>
@@ -41,12 +42,12 @@ public static class ChatEndpoints
             return Results.NoContent();
         });
 
-        api.MapGet("/chats/{chatId}/messages", async (string chatId, HttpContext context, IGrainFactory grains) =>
+        api.MapGet("/chats/{chatId}/messages", async (string chatId, HttpContext context, IGrainFactory grains, MediaLinks links) =>
         {
             var query = HistoryQuery.Create(
                 QueryLong(context, "before_seq"), QueryLong(context, "after_seq"), (int?)Math.Min(QueryLong(context, "limit") ?? HistoryQuery.DefaultLimit, int.MaxValue));
             var messages = await grains.GetGrain<IChatGrain>(chatId).GetHistory(context.UserId(), query);
-            return Json(new { messages = messages.Select(MessageDto.From).ToList() });
+            return Json(new { messages = await links.MessagesAsync(messages, links.OriginOf(context.Request)) });
         });
 
         api.MapPut("/chats/{chatId}/notification-settings", async (string chatId, HttpContext context, IGrainFactory grains) =>
@@ -66,7 +67,7 @@ public static class ChatEndpoints
         return api;
     }
 
-    private static async Task<IResult> CreateChat(HttpContext context, IGrainFactory grains)
+    private static async Task<IResult> CreateChat(HttpContext context, IGrainFactory grains, MediaLinks links)
     {
         var body = await RequestBody.Read<CreateChatRequest>(context.Request);
         var userId = context.UserId();
@@ -87,11 +88,11 @@ public static class ChatEndpoints
                 var chatId = ChatIds.DirectChatId(userId, memberIds[0]);
                 var direct = await grains.GetGrain<IChatGrain>(chatId).EnsureDirect(userId, memberIds[0]);
                 var view = await grains.GetGrain<IUserGrain>(userId).GetChat(direct.Chat.ChatId);
-                return Json(new { chat = ChatDto.From(view) }, direct.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
+                return Json(new { chat = await links.ChatAsync(view, links.OriginOf(context.Request)) }, direct.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
             case "group":
                 var info = await grains.GetGrain<IChatGrain>(ChatIds.NewGroupId()).CreateGroup(userId, body.Name ?? "", memberIds);
                 var group = await grains.GetGrain<IUserGrain>(userId).GetChat(info.ChatId);
-                return Json(new { chat = ChatDto.From(group) }, StatusCodes.Status201Created);
+                return Json(new { chat = await links.ChatAsync(group, links.OriginOf(context.Request)) }, StatusCodes.Status201Created);
             default:
                 throw ChatException.BadRequest("kind must be \"direct\" or \"group\".");
         }

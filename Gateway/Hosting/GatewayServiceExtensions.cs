@@ -26,6 +26,7 @@ public static class GatewayServiceExtensions
         services.AddSingleton<EventFanout>();
         services.AddSingleton<FrameHandler>();
         services.AddSingleton<SendRateLimiter>();
+        services.AddChatMediaGateway(configuration, dataFolder);
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
@@ -61,10 +62,12 @@ public static class GatewayServiceExtensions
 
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
         app.MapChatWebSocket();
+        app.MapChatMediaFiles();
 
         var api = app.MapGroup("/api/v1").RequireAuthorization();
         api.MapAuthEndpoints();
         api.MapChatEndpoints();
+        api.MapMediaEndpoints();
         api.MapFallback("{*path}", () => ApiErrors.Result(ErrorCodes.NotFound, "No such endpoint.")).AllowAnonymous();
         return app;
     }

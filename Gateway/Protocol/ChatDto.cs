@@ -15,7 +15,8 @@ public sealed record ChatDto(
     DateTimeOffset CreatedAt,
     MessageDto? LastMessage)
 {
-    public static ChatDto From(ChatView view)
+    /// <summary>The chat with its newest message, rendered with its media by <c>MediaLinks</c>.</summary>
+    public static ChatDto From(ChatView view, MessageDto? lastMessage)
     {
         var c = view.Chat;
         return new ChatDto(
@@ -30,7 +31,7 @@ public sealed record ChatDto(
             view.UnreadCount,
             LevelName(view.Level),
             c.CreatedAt,
-            view.LastMessage is { } last ? MessageDto.From(last) : null);
+            lastMessage);
     }
 
     public static string LevelName(NotificationLevel level) => level switch

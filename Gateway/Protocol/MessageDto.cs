@@ -14,7 +14,8 @@ public sealed record MessageDto(
     string? ParentMessageId,
     DateTimeOffset CreatedAt)
 {
-    public static MessageDto From(ChatMessage m) => new(
+    /// <summary>The message with its media rendered (signed URLs and all) by <c>MediaLinks</c>.</summary>
+    public static MessageDto From(ChatMessage m, IReadOnlyList<MediaDto> media) => new(
         m.MessageId, m.ChatId, m.Seq, m.SenderId, m.SenderDeviceId, m.ClientMsgId,
-        m.Text, m.Mentions, [], m.ParentMessageId, m.CreatedAt);
+        m.Text, m.Mentions, media, m.ParentMessageId, m.CreatedAt);
 }

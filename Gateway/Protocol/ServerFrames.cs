@@ -11,8 +11,8 @@ public static class ServerFrames
     public static byte[] Welcome(string userId, string deviceId, string sessionId) =>
         Serialize(new { type = "welcome", user_id = userId, device_id = deviceId, session_id = sessionId });
 
-    public static byte[] NewMessage(ChatMessage message) =>
-        Serialize(new { type = "new_message", message = MessageDto.From(message) });
+    public static byte[] NewMessage(MessageDto message) =>
+        Serialize(new { type = "new_message", message });
 
     public static byte[] MessageDeleted(string chatId, string messageId, long seq) =>
         Serialize(new { type = "message_deleted", chat_id = chatId, message_id = messageId, seq });
@@ -33,7 +33,8 @@ public static class ServerFrames
     public static byte[] Typing(string chatId, string userId, bool started) =>
         Serialize(new { type = "typing", chat_id = chatId, user_id = userId, state = started ? "start" : "stop" });
 
-    public static byte[] ChatCreated(ChatView chat) => Serialize(new { type = "chat_created", chat = ChatDto.From(chat) });
+    /// <summary><c>chat_created</c>: its <c>last_message</c> is always null (see docs/protocol.md).</summary>
+    public static byte[] ChatCreated(ChatView chat) => Serialize(new { type = "chat_created", chat = ChatDto.From(chat, null) });
 
     public static byte[] MemberAdded(string chatId, string userId) =>
         Serialize(new { type = "member_added", chat_id = chatId, user_id = userId });

@@ -125,7 +125,7 @@ public sealed partial class ClientConnection
         {
             if (message.Seq > cursor.LastSent)
             {
-                await SendAsync(ServerFrames.NewMessage(message), token);
+                await SendAsync(ServerFrames.NewMessage(await _media.MessageAsync(message, Origin)), token);
                 cursor.Sent(message.Seq);
                 sent++;
             }
@@ -159,7 +159,7 @@ public sealed partial class ClientConnection
                     return sent;
                 }
 
-                await SendAsync(ServerFrames.NewMessage(message), token);
+                await SendAsync(ServerFrames.NewMessage(await _media.MessageAsync(message, Origin)), token);
                 cursor.Sent(message.Seq);
                 sent++;
             }

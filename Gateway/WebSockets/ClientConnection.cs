@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Threading.Channels;
+using ChatOrleans.Gateway.Media;
 using ChatOrleans.Gateway.Options;
 using ChatOrleans.Gateway.Protocol;
 
@@ -20,6 +21,7 @@ public sealed partial class ClientConnection
     private readonly IGrainFactory _grains;
     private readonly EventFanout _fanout;
     private readonly FrameHandler _handler;
+    private readonly MediaLinks _media;
     private readonly GatewayOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -39,6 +41,8 @@ public sealed partial class ClientConnection
         IGrainFactory grains,
         EventFanout fanout,
         FrameHandler handler,
+        MediaLinks media,
+        string origin,
         GatewayOptions options,
         TimeProvider time,
         ILogger logger)
@@ -52,6 +56,8 @@ public sealed partial class ClientConnection
         _grains = grains;
         _fanout = fanout;
         _handler = handler;
+        _media = media;
+        Origin = origin;
         _options = options;
         _time = time;
         _logger = logger;
@@ -74,6 +80,9 @@ public sealed partial class ClientConnection
     public DateTimeOffset TokenExpiresAt { get; }
 
     public GatewayOptions Options => _options;
+
+    /// <summary>The scheme and host the device connected to: local media URLs start with it.</summary>
+    public string Origin { get; }
 
     /// <summary>Queues an item for the send loop; a full queue means the device stopped reading.</summary>
     public void Enqueue(Outbound item)

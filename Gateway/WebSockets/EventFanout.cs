@@ -1,3 +1,4 @@
+using ChatOrleans.Gateway.Media;
 using ChatOrleans.Gateway.Protocol;
 using Orleans.Streams;
 
@@ -8,7 +9,7 @@ namespace ChatOrleans.Gateway.WebSockets;
 /// subscription per chat or user with a device here, dropped when the last such device leaves.
 /// Each event is serialised once and queued on every interested socket.
 /// </summary>
-public sealed partial class EventFanout(IClusterClient client, ILogger<EventFanout> logger)
+public sealed partial class EventFanout(IClusterClient client, MediaLinks media, ILogger<EventFanout> logger)
 {
     private readonly object _gate = new();
     private readonly Dictionary<string, Subscription<ChatEvent>> _chats = new(StringComparer.Ordinal);
@@ -40,7 +41,7 @@ public sealed partial class EventFanout(IClusterClient client, ILogger<EventFano
         string streamNamespace,
         string key,
         ClientConnection connection,
-        Action<T, ClientConnection[]> dispatch)
+        Func<T, ClientConnection[], ValueTask> dispatch)
     {
         Subscription<T> subscription;
         lock (_gate)
@@ -105,14 +106,16 @@ public sealed partial class EventFanout(IClusterClient client, ILogger<EventFano
         }
     }
 
-    private void DispatchChatEvent(ChatEvent chatEvent, ClientConnection[] connections)
+    private ValueTask DispatchChatEvent(ChatEvent chatEvent, ClientConnection[] connections)
     {
         switch (chatEvent)
         {
+            case MessagesPosted posted when posted.Messages.Any(m => m.MediaIds.Count > 0):
+                return DispatchWithMedia(posted, connections);
             case MessagesPosted posted:
                 foreach (var message in posted.Messages)
                 {
-                    var item = new Outbound.NewMessage(message.ChatId, message.Seq, ServerFrames.NewMessage(message));
+                    var item = new Outbound.NewMessage(message.ChatId, message.Seq, ServerFrames.NewMessage(MessageDto.From(message, [])));
                     foreach (var connection in connections)
                     {
                         connection.Enqueue(item);
@@ -151,14 +154,63 @@ public sealed partial class EventFanout(IClusterClient client, ILogger<EventFano
 
                 break;
         }
+
+        return ValueTask.CompletedTask;
     }
 
-    private void DispatchUserEvent(UserEvent userEvent, ClientConnection[] connections)
+    /// <summary>
+    /// Messages with media: their URLs are signed once per event. Local-store URLs start with the
+    /// address a device connected to, so the frame is built once per address (in practice one).
+    /// Awaited in the stream's delivery, which keeps the chat's events in order.
+    /// </summary>
+    private async ValueTask DispatchWithMedia(MessagesPosted posted, ClientConnection[] connections)
+    {
+        var byOrigin = media.UsesOrigin
+            ? connections.GroupBy(c => c.Origin, StringComparer.Ordinal).Select(g => (Origin: g.Key, Connections: g.ToArray())).ToList()
+            : [(Origin: connections[0].Origin, Connections: connections)];
+        var frames = new List<(Outbound.NewMessage[] Items, ClientConnection[] Connections)>(byOrigin.Count);
+        try
+        {
+            foreach (var (origin, group) in byOrigin)
+            {
+                var rendered = await media.MessagesAsync(posted.Messages, origin);
+                frames.Add((rendered.Select(m => new Outbound.NewMessage(m.ChatId, m.Seq, ServerFrames.NewMessage(m))).ToArray(), group));
+            }
+        }
+        catch (Exception ex)
+        {
+            // The media could not be looked up: each socket fetches the messages from the log
+            // instead, rendering them as it sends them.
+            LogMediaLookupFailed(posted.ChatId, ex);
+            var catchUp = new Outbound.CatchUp(posted.ChatId);
+            foreach (var connection in connections)
+            {
+                connection.Enqueue(catchUp);
+            }
+
+            return;
+        }
+
+        foreach (var (items, group) in frames)
+        {
+            foreach (var item in items)
+            {
+                foreach (var connection in group)
+                {
+                    connection.Enqueue(item);
+                }
+            }
+        }
+    }
+
+    private ValueTask DispatchUserEvent(UserEvent userEvent, ClientConnection[] connections)
     {
         foreach (var connection in connections)
         {
             connection.OnUserEvent(userEvent);
         }
+
+        return ValueTask.CompletedTask;
     }
 
     private static void Broadcast(ClientConnection[] connections, string chatId, byte[] payload, string? skipUser)
@@ -173,6 +225,9 @@ public sealed partial class EventFanout(IClusterClient client, ILogger<EventFano
         }
     }
 
+    [LoggerMessage(EventId = 3102, Level = LogLevel.Warning, Message = "Looking up the media of new messages in chat {ChatId} failed; sockets fetch them from the log")]
+    private partial void LogMediaLookupFailed(string chatId, Exception exception);
+
     [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "Dropping the subscription to {Key} failed")]
     private partial void LogUnsubscribeFailed(string key, Exception exception);
 
@@ -180,7 +235,7 @@ public sealed partial class EventFanout(IClusterClient client, ILogger<EventFano
     /// One stream subscription and the sockets it feeds. Adds and removes are O(1); dispatch
     /// reads a snapshot array rebuilt only after a change, so a big channel's fan-out allocates nothing.
     /// </summary>
-    private sealed class Subscription<T>(Action<T, ClientConnection[]> dispatch) : IAsyncObserver<T>
+    private sealed class Subscription<T>(Func<T, ClientConnection[], ValueTask> dispatch) : IAsyncObserver<T>
     {
         private readonly HashSet<ClientConnection> _connections = [];
         private ClientConnection[]? _snapshot;
@@ -231,12 +286,7 @@ public sealed partial class EventFanout(IClusterClient client, ILogger<EventFano
                 connections = _snapshot ??= [.. _connections];
             }
 
-            if (connections.Length > 0)
-            {
-                dispatch(item, connections);
-            }
-
-            return Task.CompletedTask;
+            return connections.Length > 0 ? dispatch(item, connections).AsTask() : Task.CompletedTask;
         }
 
         public Task OnCompletedAsync() => Task.CompletedTask;

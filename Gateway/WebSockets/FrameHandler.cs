@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ChatOrleans.Gateway.Media;
 using ChatOrleans.Gateway.Protocol;
 
 namespace ChatOrleans.Gateway.WebSockets;
@@ -7,7 +8,7 @@ namespace ChatOrleans.Gateway.WebSockets;
 /// Handles one client frame: parses it, checks it against the limits, calls the grains and
 /// answers with exactly one <c>ack</c> or <c>error</c> when the frame carries a <c>req_id</c>.
 /// </summary>
-public sealed partial class FrameHandler(IGrainFactory grains, SendRateLimiter rateLimiter, ILogger<FrameHandler> logger)
+public sealed partial class FrameHandler(IGrainFactory grains, SendRateLimiter rateLimiter, MediaLinks media, ILogger<FrameHandler> logger)
 {
     public async Task HandleAsync(ClientConnection connection, ReadOnlyMemory<byte> frame)
     {
@@ -73,7 +74,7 @@ public sealed partial class FrameHandler(IGrainFactory grains, SendRateLimiter r
                 RequireReqId(reqId, type);
                 CheckRate(connection);
                 var message = await SendAsync(connection, request);
-                connection.Reply(ServerFrames.Ack(reqId, new { message = MessageDto.From(message) }));
+                connection.Reply(ServerFrames.Ack(reqId, new { message = await media.MessageAsync(message, connection.Origin) }));
                 return;
             case "delete_message":
                 RequireReqId(reqId, type);
@@ -122,7 +123,7 @@ public sealed partial class FrameHandler(IGrainFactory grains, SendRateLimiter r
                 var query = HistoryQuery.Create(request.OptionalSeq("before_seq"), request.OptionalSeq("after_seq"), request.OptionalInt("limit"));
                 var messages = await grains.GetGrain<IChatGrain>(request.RequiredString("chat_id"))
                     .GetHistory(connection.UserId, query);
-                connection.Reply(ServerFrames.Ack(reqId, new { messages = messages.Select(MessageDto.From).ToList() }));
+                connection.Reply(ServerFrames.Ack(reqId, new { messages = await media.MessagesAsync(messages, connection.Origin) }));
                 return;
             default:
                 throw ChatException.BadRequest($"Unknown frame type \"{type}\".");

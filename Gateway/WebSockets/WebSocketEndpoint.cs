@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using ChatOrleans.Gateway.Api;
 using ChatOrleans.Gateway.Auth;
+using ChatOrleans.Gateway.Media;
 using ChatOrleans.Gateway.Options;
 using Microsoft.Extensions.Options;
 
@@ -21,6 +22,7 @@ public static partial class WebSocketEndpoint
         IGrainFactory grains,
         EventFanout fanout,
         FrameHandler handler,
+        MediaLinks media,
         ConnectionRegistry registry,
         IOptions<GatewayOptions> options,
         TimeProvider time,
@@ -49,7 +51,7 @@ public static partial class WebSocketEndpoint
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         var connection = new ClientConnection(
-            socket, identity.UserId, deviceId, identity.ExpiresAt, grains, fanout, handler, options.Value, time,
+            socket, identity.UserId, deviceId, identity.ExpiresAt, grains, fanout, handler, media, media.OriginOf(context.Request), options.Value, time,
             loggers.CreateLogger<ClientConnection>());
         await connection.RunAsync(registry, context.RequestAborted);
     }

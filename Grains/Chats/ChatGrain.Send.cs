@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using ChatOrleans.Grains.Storage;
 
 namespace ChatOrleans.Grains.Chats;
@@ -92,8 +93,7 @@ public sealed partial class ChatGrain
     {
         if (command.MediaIds.Count > 0)
         {
-            // Media attachments arrive with the media store; until then no media id is known.
-            throw ChatException.NotFound("Unknown media id.");
+            await AttachMedia(command.SenderId, command.MediaIds);
         }
 
         if (command.ParentMessageId is { } parentId)
@@ -103,6 +103,36 @@ public sealed partial class ChatGrain
             {
                 throw ChatException.BadRequest("parent_message_id is not a message of this chat.");
             }
+        }
+    }
+
+    /// <summary>
+    /// Each media must be the sender's own and ready. Attaching records this chat on the media,
+    /// which lets its members read it and keeps the sweeper away. The first refusal in the
+    /// order of the ids answers the send.
+    /// </summary>
+    private async Task AttachMedia(string senderId, IReadOnlyList<string> mediaIds)
+    {
+        var attaching = mediaIds.Distinct(StringComparer.Ordinal)
+            .Select(id => MediaIds.IsValid(id)
+                ? GrainFactory.GetGrain<IMediaGrain>(id).Attach(senderId, ChatId)
+                : Task.FromException<MediaInfo>(ChatException.NotFound("Unknown media id.")))
+            .ToList();
+        try
+        {
+            await Task.WhenAll(attaching);
+        }
+        catch
+        {
+            foreach (var task in attaching)
+            {
+                if (task.IsFaulted)
+                {
+                    ExceptionDispatchInfo.Throw(task.Exception!.InnerException!);
+                }
+            }
+
+            throw;
         }
     }
 
@@ -138,7 +168,7 @@ public sealed partial class ChatGrain
                     var c = send.Command;
                     messages.Add(new ChatMessage(
                         ChatIds.NewMessageId(), ChatId, ++seq, c.SenderId, c.SenderDeviceId, c.ClientMsgId,
-                        c.Text, send.Mentions, c.MediaIds, c.ParentMessageId, now));
+                        c.Text, send.Mentions, DistinctMedia(c.MediaIds), c.ParentMessageId, now));
                 }
 
                 try
@@ -211,6 +241,9 @@ public sealed partial class ChatGrain
             LogReadMoveFailed(ChatId, userId, ex);
         }
     }
+
+    private static IReadOnlyList<string> DistinctMedia(IReadOnlyList<string> mediaIds) =>
+        mediaIds.Count <= 1 ? mediaIds : mediaIds.Distinct(StringComparer.Ordinal).ToList();
 
     private void Complete(PendingSend send, ChatMessage message)
     {

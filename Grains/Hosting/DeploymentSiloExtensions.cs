@@ -59,6 +59,7 @@ public static class DeploymentSiloExtensions
         }
 
         builder.AddChatGrains(configuration);
+        builder.AddChatMedia(configuration, dataDirectory);
         return builder;
     }
 }

@@ -30,6 +30,7 @@ namespace ChatOrleans.Tests.Cluster;
 public sealed class ProductionCluster : IAsyncLifetime
 {
     public const string RedisVariable = "CHATORLEANS_TEST_REDIS";
+    public const string AzuriteVariable = "CHATORLEANS_TEST_AZURITE";
     public const string LogsVariable = "CHATORLEANS_CLUSTER_LOGS";
     public const int SiloCount = 2;
     public const int GatewayCount = 2;
@@ -57,6 +58,9 @@ public sealed class ProductionCluster : IAsyncLifetime
     public string ClusterId { get; } = "test-" + Guid.NewGuid().ToString("N")[..16];
 
     public string Redis { get; private set; } = "";
+
+    /// <summary>The production profile keeps media in Azure Blob Storage: Azurite here, a fresh container per cluster.</summary>
+    public string Azurite { get; private set; } = "";
 
     public string PostgresConnectionString => _database?.ConnectionString ?? throw new InvalidOperationException("Not started.");
 
@@ -89,6 +93,14 @@ public sealed class ProductionCluster : IAsyncLifetime
             throw new InvalidOperationException(
                 $"{RedisVariable} is not set, so the multi-process cluster tests cannot run: run ./test.sh, which starts Redis " +
                 $"(deploy/services/redis.sh start) and sets {RedisVariable} to its address.");
+        }
+
+        Azurite = Environment.GetEnvironmentVariable(AzuriteVariable) ?? "";
+        if (string.IsNullOrWhiteSpace(Azurite))
+        {
+            throw new InvalidOperationException(
+                $"{AzuriteVariable} is not set, so the multi-process cluster tests cannot run (the production profile stores media " +
+                $"in Azure Blob Storage): run ./test.sh, which starts Azurite (deploy/services/azurite.sh start) and sets it.");
         }
 
         AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
@@ -286,6 +298,8 @@ public sealed class ProductionCluster : IAsyncLifetime
             $"--Orleans:ClusterId={ClusterId}",
             $"--Orleans:Redis={Redis}",
             $"--Orleans:Postgres={PostgresConnectionString}",
+            $"--Media:Azure:ConnectionString={Azurite}",
+            $"--Media:Azure:Container={ClusterId}",
             $"--Orleans:SiloPort={siloPort}",
             $"--Orleans:GatewayPort={gatewayPort}",
             $"--urls=http://127.0.0.1:{httpPort}",

@@ -384,6 +384,30 @@ public sealed class ProductionClusterTests(ProductionCluster cluster, ITestOutpu
         ClusterChat.AssertSawInOrder(bobPhone, chatId, history, 1, "bob/phone");
     });
 
+    [Fact]
+    public Task MediaUploadedThroughOneGatewayIsCheckedOnASiloAndReadOnTheOtherGatewayFromTheBlobStore() => RunAsync(async clock =>
+    {
+        var (east, west) = (cluster.Gateways[0], cluster.Gateways[1]);
+        var alice = await E2E.RegisterAsync(east.BaseUri);
+        var bob = await E2E.RegisterAsync(west.BaseUri);
+        var chatId = (await ClusterChat.Api(east, alice).CreateGroupAsync("pictures", [bob.UserId])).ChatId;
+        await using var bobPhone = await ClusterChat.ConnectAsync(west, bob, "phone");
+        await using var alicePhone = await ClusterChat.ConnectAsync(east, alice, "phone");
+
+        // The gateway signs a SAS URL, the client PUTs to the blob store, a silo checks the bytes.
+        var png = Media.TestFiles.Png(300, 200);
+        var media = await ClusterChat.Api(east, alice).UploadMediaAsync("p.png", "image/png", png);
+        Assert.Equal("ready", media.Status);
+        Assert.Equal((300, 200), (media.Width, media.Height));
+        Log(clock, "uploaded and checked");
+
+        var sent = await alicePhone.SendMessageAsync(chatId, "m1", null, [media.MediaId]);
+        var received = Assert.Single((await ClusterChat.WaitForSeqAsync(bobPhone, chatId, sent.Seq)).Message.Media);
+        using var anonymous = new HttpClient();
+        Assert.Equal(png, await anonymous.GetByteArrayAsync(received.Url));
+        Assert.Equal((300, 200), Media.TestFiles.DecodeSize(await anonymous.GetByteArrayAsync(received.ThumbnailUrl)));
+    });
+
     private static async Task InsertMessageAsync(
         NpgsqlConnection database, string chatId, long seq, string messageId, string senderId, string clientMsgId, string text)
     {

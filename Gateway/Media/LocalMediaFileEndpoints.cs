@@ -1,0 +1,118 @@
+using ChatOrleans.Gateway.Api;
+using ChatOrleans.Grains.Media.Stores;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Net.Http.Headers;
+
+namespace ChatOrleans.Gateway.Media;
+
+/// <summary>
+/// The local-disk store's signed URLs, served by the gateway without a bearer token:
+/// <c>PUT /files/{media_id}/upload</c> writes an upload, <c>GET /files/{media_id}/original</c> and
+/// <c>…/thumbnail</c> read. An expired or altered signature is 403.
+/// </summary>
+public static class LocalMediaFileEndpoints
+{
+    public static IEndpointRouteBuilder MapLocalMediaFiles(this IEndpointRouteBuilder app)
+    {
+        var files = app.MapGroup(LocalMediaUrlSigner.PathPrefix).AllowAnonymous();
+        files.MapPut("/{mediaId}/{variant}", PutAsync);
+        files.MapMethods("/{mediaId}/{variant}", [HttpMethods.Get, HttpMethods.Head], Get);
+        return app;
+    }
+
+    private static async Task<IResult> PutAsync(
+        string mediaId, string variant, HttpContext context, LocalMediaUrlSigner signer, LocalMediaLayout layout)
+    {
+        if (!MediaIds.IsValid(mediaId) || !MediaIds.IsVariant(variant))
+        {
+            return ApiErrors.Result(ErrorCodes.NotFound, "No such file.");
+        }
+
+        // Only upload URLs are signed for PUT: a read URL fails here like any altered one.
+
+        if (signer.Verify("PUT", mediaId, variant, context.Request.Query, out var refusal) is not { MaxBytes: { } maxBytes })
+        {
+            return ApiErrors.Result(ErrorCodes.Forbidden, refusal ?? "This link does not allow uploads.");
+        }
+
+        if (context.Request.ContentLength > maxBytes)
+        {
+            return ApiErrors.Result(ErrorCodes.TooLarge, $"This upload may hold at most {maxBytes} bytes.");
+        }
+
+        // The signed size, not the server-wide default of 30 MB, bounds the body.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = maxBytes + 1;
+        }
+
+        Directory.CreateDirectory(layout.Folder(mediaId));
+        var part = layout.PartPath(mediaId);
+        try
+        {
+            long written = 0;
+            await using (var file = new FileStream(part, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
+            {
+                var buffer = new byte[81920];
+                int read;
+                while ((read = await context.Request.Body.ReadAsync(buffer, context.RequestAborted)) > 0)
+                {
+                    written += read;
+                    if (written > maxBytes)
+                    {
+                        return ApiErrors.Result(ErrorCodes.TooLarge, $"This upload may hold at most {maxBytes} bytes.");
+                    }
+
+                    await file.WriteAsync(buffer.AsMemory(0, read), context.RequestAborted);
+                }
+
+                await file.FlushAsync(context.RequestAborted);
+            }
+
+            // Whole or not at all: complete sees either the previous upload or this one.
+            File.Move(part, layout.PathOf(mediaId, MediaIds.UploadVariant), overwrite: true);
+            return Results.StatusCode(StatusCodes.Status201Created);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return ApiErrors.Result(ErrorCodes.TooLarge, $"This upload may hold at most {maxBytes} bytes.");
+        }
+        finally
+        {
+            File.Delete(part);
+        }
+    }
+
+    private static IResult Get(
+        string mediaId, string variant, HttpContext context, LocalMediaUrlSigner signer, LocalMediaLayout layout, TimeProvider time)
+    {
+        if (!MediaIds.IsValid(mediaId) || variant is not (MediaIds.OriginalVariant or MediaIds.ThumbnailVariant))
+        {
+            return ApiErrors.Result(ErrorCodes.NotFound, "No such file.");
+        }
+
+        if (signer.Verify("GET", mediaId, variant, context.Request.Query, out var refusal) is not { } signed)
+        {
+            return ApiErrors.Result(ErrorCodes.Forbidden, refusal!);
+        }
+
+        var path = layout.PathOf(mediaId, variant);
+        if (!File.Exists(path))
+        {
+            return ApiErrors.Result(ErrorCodes.NotFound, "No such file.");
+        }
+
+        var headers = context.Response.Headers;
+        headers.XContentTypeOptions = "nosniff";
+        var maxAge = Math.Max(0, (long)(signed.ExpiresAt - time.GetUtcNow()).TotalSeconds);
+        headers.CacheControl = $"private, max-age={maxAge}";
+        if (signed.FileName is { } fileName)
+        {
+            var disposition = new ContentDispositionHeaderValue("inline");
+            disposition.SetHttpFileName(fileName);
+            headers.ContentDisposition = disposition.ToString();
+        }
+
+        return Results.File(path, signed.ContentType ?? "application/octet-stream", enableRangeProcessing: true);
+    }
+}

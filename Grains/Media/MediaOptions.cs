@@ -1,0 +1,135 @@
+using ChatOrleans.Grains.Hosting;
+
+namespace ChatOrleans.Grains.Media;
+
+/// <summary>
+/// Uploads, their limits and where their bytes live (configuration section <c>Media</c>). Silos
+/// and gateways read the same section: silos check and store, gateways sign URLs.
+/// </summary>
+public sealed class MediaOptions
+{
+    public const string SectionName = "Media";
+
+    /// <summary>PROTOCOL.md, Limits: the types an upload may declare.</summary>
+    public static readonly IReadOnlyList<string> DefaultAllowedTypes =
+    [
+        "image/png", "image/jpeg", "image/gif", "image/webp",
+        "video/mp4", "video/webm", "video/quicktime",
+        "audio/mpeg", "audio/ogg", "audio/wav", "audio/mp4",
+        "application/pdf", "text/plain", "application/zip",
+    ];
+
+    /// <summary>
+    /// Where the bytes live. Unset: <see cref="MediaStoreKind.AzureBlob"/> in the production
+    /// profile, <see cref="MediaStoreKind.Local"/> in the embedded one.
+    /// </summary>
+    public MediaStoreKind? Store { get; set; }
+
+    /// <summary>Largest upload in bytes (<c>too_large</c> above).</summary>
+    public long MaxUploadBytes { get; set; } = 104_857_600;
+
+    /// <summary>
+    /// The allowed types, replacing the default list when set (a list binds by appending, so
+    /// the default lives apart). E.g. <c>Media:AllowedTypes:0=image/png</c>.
+    /// </summary>
+    public string[]? AllowedTypes { get; set; }
+
+    /// <summary>How long a signed read URL (<c>url</c>, <c>thumbnail_url</c>) works.</summary>
+    public TimeSpan UrlLifetime { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How long an <c>upload_url</c> works.</summary>
+    public TimeSpan UploadUrlLifetime { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Uploads never attached to a message are removed once they are this old.</summary>
+    public TimeSpan UnattachedRetention { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>How often each silo looks for unattached uploads to remove.</summary>
+    public TimeSpan SweepPeriod { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>The longer side of a thumbnail, in pixels; smaller images keep their size.</summary>
+    public int ThumbnailMaxSide { get; set; } = 320;
+
+    /// <summary>Images above this many pixels get their dimensions but no thumbnail (decoding them costs too much memory).</summary>
+    public long ThumbnailMaxSourcePixels { get; set; } = 50_000_000;
+
+    /// <summary>The ffmpeg that makes video poster frames; without it videos get no thumbnail.</summary>
+    public string FfmpegPath { get; set; } = "ffmpeg";
+
+    /// <summary>How long ffmpeg may take for one poster frame.</summary>
+    public TimeSpan FfmpegTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The scheme and host that local signed URLs start with (e.g. <c>https://chat.example.com</c>)
+    /// when the gateway sits behind a proxy. Unset: the scheme and host of the request.
+    /// </summary>
+    public string? PublicBaseUrl { get; set; }
+
+    public LocalMediaOptions Local { get; set; } = new();
+
+    public AzureBlobMediaOptions Azure { get; set; } = new();
+
+    public IReadOnlyList<string> EffectiveAllowedTypes =>
+        AllowedTypes is { Length: > 0 } configured ? configured : DefaultAllowedTypes;
+
+    public MediaStoreKind EffectiveStore(DeploymentProfile profile) =>
+        Store ?? (profile == DeploymentProfile.Production ? MediaStoreKind.AzureBlob : MediaStoreKind.Local);
+
+    /// <summary>The options of this configuration, checked: a bad setting fails the start, not the first upload.</summary>
+    public static MediaOptions From(Microsoft.Extensions.Configuration.IConfiguration configuration)
+    {
+        var options = new MediaOptions();
+        Microsoft.Extensions.Configuration.ConfigurationBinder.Bind(configuration.GetSection(SectionName), options);
+        if (options.MaxUploadBytes <= 0 || options.UrlLifetime <= TimeSpan.Zero || options.UploadUrlLifetime <= TimeSpan.Zero
+            || options.ThumbnailMaxSide <= 0 || options.SweepPeriod <= TimeSpan.Zero || options.UnattachedRetention <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException("Media limits and lifetimes must be positive.");
+        }
+
+        var store = options.EffectiveStore(DeploymentOptions.From(configuration).Profile);
+        if (store == MediaStoreKind.AzureBlob && string.IsNullOrWhiteSpace(options.Azure.ConnectionString))
+        {
+            throw new InvalidOperationException(
+                "Media is stored in Azure Blob Storage (the production profile's default): set Media:Azure:ConnectionString " +
+                "(with an account key, which signs the URLs), or Media:Store=Local for a single machine.");
+        }
+
+        return options;
+    }
+}
+
+public enum MediaStoreKind
+{
+    /// <summary>Files under the data folder, served by the gateway behind HMAC-signed URLs.</summary>
+    Local = 0,
+
+    /// <summary>An Azure Blob Storage container (or Azurite), read and written through SAS URLs.</summary>
+    AzureBlob = 1,
+}
+
+/// <summary>The embedded store (section <c>Media:Local</c>).</summary>
+public sealed class LocalMediaOptions
+{
+    /// <summary>The folder of the files. Unset: <c>media</c> under <c>Storage:DataDirectory</c>.</summary>
+    public string? Directory { get; set; }
+
+    /// <summary>
+    /// Base64 HMAC key (at least 32 bytes) of the signed URLs. Unset: derived from the token
+    /// signing key (<c>Auth:SigningKey</c>), which every gateway of a cluster shares already.
+    /// </summary>
+    public string? SigningKey { get; set; }
+}
+
+/// <summary>Azure Blob Storage (section <c>Media:Azure</c>).</summary>
+public sealed class AzureBlobMediaOptions
+{
+    /// <summary>A connection string with the account key; the key signs the SAS URLs.</summary>
+    public string? ConnectionString { get; set; }
+
+    public string Container { get; set; } = "media";
+
+    /// <summary>
+    /// Origins allowed to PUT and GET blobs from a browser (the web client's address), set as
+    /// the account's CORS rules at silo start-up. Empty: the CORS rules are left as they are.
+    /// </summary>
+    public string[]? CorsOrigins { get; set; }
+}
