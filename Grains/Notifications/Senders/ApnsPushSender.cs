@@ -48,7 +48,7 @@ public sealed partial class ApnsPushSender : IPushSender, IDisposable
         }
 
         var client = _httpClients.CreateClient(HttpClientName);
-        var payload = Payload(message).ToJsonString();
+        var payload = Payload(message).ToJsonString(PushText.Json);
         try
         {
             for (var attempt = 1; ; attempt++)

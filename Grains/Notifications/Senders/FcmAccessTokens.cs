@@ -21,7 +21,8 @@ internal sealed class FcmAccessTokens : IDisposable
     private readonly TimeProvider _time;
     private readonly RSA _key;
     private readonly SemaphoreSlim _exchange = new(1, 1);
-    private (string Token, DateTimeOffset ExpiresAt)? _current;
+    // A reference, so that readers outside the lock never see half of a replaced token.
+    private volatile AccessToken? _current;
 
     public FcmAccessTokens(FcmServiceAccount account, Uri tokenUri, TimeSpan refreshMargin, TimeProvider time)
     {
@@ -48,7 +49,7 @@ internal sealed class FcmAccessTokens : IDisposable
             }
 
             var (access, lifetime) = await ExchangeAsync(client, cancellationToken).ConfigureAwait(false);
-            _current = (access, _time.GetUtcNow() + lifetime);
+            _current = new AccessToken(access, _time.GetUtcNow() + lifetime);
             return access;
         }
         finally
@@ -85,6 +86,8 @@ internal sealed class FcmAccessTokens : IDisposable
         };
         return CompactJwt.SignRs256(_key, header, claims);
     }
+
+    private sealed record AccessToken(string Token, DateTimeOffset ExpiresAt);
 
     private string? Fresh() =>
         _current is { } current && _time.GetUtcNow() < current.ExpiresAt - _refreshMargin ? current.Token : null;

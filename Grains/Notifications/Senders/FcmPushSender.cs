@@ -50,7 +50,7 @@ public sealed partial class FcmPushSender : IPushSender, IDisposable
         }
 
         var client = _httpClients.CreateClient(HttpClientName);
-        var body = new JsonObject { ["message"] = Message(token.Token, message, _options.TimeToLive) }.ToJsonString();
+        var body = new JsonObject { ["message"] = Message(token.Token, message, _options.TimeToLive) }.ToJsonString(PushText.Json);
         try
         {
             for (var attempt = 1; ; attempt++)

@@ -1,3 +1,6 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
 namespace ChatOrleans.Notifications.Senders;
 
 /// <summary>
@@ -7,7 +10,13 @@ namespace ChatOrleans.Notifications.Senders;
 internal static class PushText
 {
     public const int MaxTitleChars = 200;
-    public const int MaxBodyChars = 1_000;
+    public const int MaxBodyChars = 500;
+
+    /// <summary>
+    /// Payload JSON with non-ASCII text as UTF-8, not <c>\uXXXX</c> escapes that would triple
+    /// its size; the payloads are never embedded in HTML, which the default escaping guards against.
+    /// </summary>
+    public static readonly JsonSerializerOptions Json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static string? Clip(string? text, int maxChars)
     {

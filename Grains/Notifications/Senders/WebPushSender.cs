@@ -58,7 +58,14 @@ public sealed partial class WebPushSender : IPushSender, IDisposable
             return PushOutcome.InvalidToken;
         }
 
-        var plaintext = Encoding.UTF8.GetBytes(Payload(message).ToJsonString());
+        var plaintext = Encoding.UTF8.GetBytes(Payload(message).ToJsonString(PushText.Json));
+        if (plaintext.Length > WebPushEncryption.MaxPlaintextBytes)
+        {
+            // Clipped previews keep well under this; only a huge chat or sender id gets here.
+            LogTooLarge(_logger, plaintext.Length);
+            return PushOutcome.Failed;
+        }
+
         using var request = new HttpRequestMessage(HttpMethod.Post, subscription.Endpoint)
         {
             Content = new ByteArrayContent(WebPushEncryption.Encrypt(plaintext, subscription.P256dh, subscription.Auth)),

@@ -135,6 +135,20 @@ public sealed class ApnsPushSenderTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task ALongMessageIsClippedToFitTheFourKilobytePayload()
+    {
+        var message = Alert with { Body = string.Concat(Enumerable.Repeat("長い😀", 3_000)) };
+
+        await Sender().SendAsync(new PushToken(PushPlatform.Apns, DeviceToken), message, CancellationToken.None);
+
+        var request = Assert.Single(_apns.Requests);
+        Assert.InRange(request.Body.Length, 1, 4096);
+        var body = JsonDocument.Parse(request.Body).RootElement.GetProperty("aps").GetProperty("alert").GetProperty("body").GetString()!;
+        Assert.StartsWith("長い😀長い😀", body, StringComparison.Ordinal);
+        Assert.EndsWith("…", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ATokenThatIsNotHexIsInvalidWithoutAsking()
     {
         var outcome = await Sender().SendAsync(new PushToken(PushPlatform.Apns, "not/a-token"), Alert, CancellationToken.None);

@@ -113,6 +113,17 @@ public sealed class WebPushSenderTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task ALongMessageStillFitsOneRecord()
+    {
+        var message = Alert with { Title = new string('T', 5_000), Body = string.Concat(Enumerable.Repeat("長い😀", 3_000)) };
+
+        Assert.Equal(PushOutcome.Delivered, await Sender().SendAsync(Subscription(), message, CancellationToken.None));
+
+        var payload = JsonDocument.Parse(BrowserDecrypts(Assert.Single(_pushService.Requests).Body, _browser, _auth)).RootElement;
+        Assert.StartsWith("長い😀", payload.GetProperty("body").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TheVapidTokenIsReusedForTheSamePushService()
     {
         var sender = Sender();
