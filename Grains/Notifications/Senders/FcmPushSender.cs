@@ -1,0 +1,225 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ChatOrleans.Notifications.Senders;
+
+/// <summary>
+/// Sends to Android (and any FCM-registered) devices through the FCM HTTP v1 API:
+/// <c>POST /v1/projects/{project}/messages:send</c> with a service account's OAuth 2.0 bearer
+/// token (see <see cref="FcmAccessTokens"/>). A silent push is a data-only message, so the app
+/// updates its badge without the system showing anything.
+/// </summary>
+public sealed partial class FcmPushSender : IPushSender, IDisposable
+{
+    public const string HttpClientName = "fcm";
+
+    private readonly IHttpClientFactory _httpClients;
+    private readonly FcmOptions _options;
+    private readonly ILogger<FcmPushSender> _logger;
+    private readonly FcmAccessTokens _tokens;
+    private readonly Uri _sendUri;
+
+    public FcmPushSender(IHttpClientFactory httpClients, IOptions<FcmOptions> options, TimeProvider time, ILogger<FcmPushSender> logger)
+    {
+        _httpClients = httpClients;
+        _options = options.Value;
+        _logger = logger;
+        var account = FcmServiceAccount.Load(_options.ServiceAccountPath!);
+        var projectId = _options.ProjectId ?? account.ProjectId
+            ?? throw new InvalidOperationException("Notifications:Fcm:ProjectId is required when the service account names no project_id");
+        var tokenUri = _options.TokenUri ?? new Uri(account.TokenUri ?? FcmServiceAccount.DefaultTokenUri);
+        _tokens = new FcmAccessTokens(account, tokenUri, _options.TokenRefreshMargin, time);
+        _sendUri = new Uri($"{_options.Endpoint.ToString().TrimEnd('/')}/v1/projects/{Uri.EscapeDataString(projectId)}/messages:send");
+    }
+
+    public PushPlatform Platform => PushPlatform.Fcm;
+
+    public async Task<PushOutcome> SendAsync(PushToken token, PushMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        ArgumentNullException.ThrowIfNull(message);
+        if (string.IsNullOrWhiteSpace(token.Token))
+        {
+            return PushOutcome.InvalidToken;
+        }
+
+        var client = _httpClients.CreateClient(HttpClientName);
+        var body = new JsonObject { ["message"] = Message(token.Token, message, _options.TimeToLive) }.ToJsonString(PushText.Json);
+        try
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                var accessToken = await _tokens.GetAsync(client, cancellationToken).ConfigureAwait(false);
+                using var request = new HttpRequestMessage(HttpMethod.Post, _sendUri)
+                {
+                    Content = new StringContent(body, Encoding.UTF8, "application/json"),
+                };
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+                using var response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
+                if (response.IsSuccessStatusCode)
+                {
+                    return PushOutcome.Delivered;
+                }
+
+                var error = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+                if (response.StatusCode == HttpStatusCode.Unauthorized)
+                {
+                    // A token revoked or expired early: fetch a new one, once.
+                    _tokens.Invalidate();
+                    if (attempt == 1)
+                    {
+                        continue;
+                    }
+                }
+
+                var outcome = Outcome(response.StatusCode, error);
+                LogRefused(_logger, (int)response.StatusCode, error, outcome);
+                return outcome;
+            }
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            LogUnreachable(_logger, e);
+            return PushOutcome.Failed;
+        }
+    }
+
+    public void Dispose() => _tokens.Dispose();
+
+    /// <summary>
+    /// What an FCM error means for the token: UNREGISTERED (404) is an uninstalled app or an
+    /// expired token; INVALID_ARGUMENT counts only when it is about <c>message.token</c>, because
+    /// a malformed message of ours must not make every device forget its token.
+    /// </summary>
+    internal static PushOutcome Outcome(HttpStatusCode status, string errorBody)
+    {
+        if (status == HttpStatusCode.NotFound)
+        {
+            return PushOutcome.InvalidToken;
+        }
+
+        try
+        {
+            using var json = JsonDocument.Parse(errorBody);
+            if (!json.RootElement.TryGetProperty("error", out var error))
+            {
+                return PushOutcome.Failed;
+            }
+
+            var aboutToken = error.TryGetProperty("message", out var text)
+                && text.GetString() is { } messageText
+                && messageText.Contains("registration token", StringComparison.OrdinalIgnoreCase);
+            string? errorCode = null;
+            if (error.TryGetProperty("details", out var details) && details.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var detail in details.EnumerateArray())
+                {
+                    if (detail.TryGetProperty("errorCode", out var code))
+                    {
+                        errorCode = code.GetString();
+                    }
+
+                    if (detail.TryGetProperty("fieldViolations", out var violations) && violations.ValueKind == JsonValueKind.Array)
+                    {
+                        aboutToken |= violations.EnumerateArray().Any(v =>
+                            v.TryGetProperty("field", out var field) && field.GetString() == "message.token");
+                    }
+                }
+            }
+
+            errorCode ??= error.TryGetProperty("status", out var s) ? s.GetString() : null;
+            return errorCode switch
+            {
+                "UNREGISTERED" => PushOutcome.InvalidToken,
+                "INVALID_ARGUMENT" when status == HttpStatusCode.BadRequest && aboutToken => PushOutcome.InvalidToken,
+                _ => PushOutcome.Failed,
+            };
+        }
+        catch (JsonException)
+        {
+            return PushOutcome.Failed;
+        }
+    }
+
+    internal static JsonObject Message(string deviceToken, PushMessage message, TimeSpan timeToLive)
+    {
+        // FCM data values must all be strings.
+        var data = new JsonObject { ["badge"] = message.Badge.ToString(CultureInfo.InvariantCulture) };
+        if (message.ChatId is not null)
+        {
+            data["chat_id"] = message.ChatId;
+        }
+
+        if (message.Seq is { } seq)
+        {
+            data["seq"] = seq.ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (message.SenderId is not null)
+        {
+            data["sender_id"] = message.SenderId;
+        }
+
+        var android = new JsonObject
+        {
+            ["priority"] = message.Silent ? "normal" : "high",
+            ["ttl"] = $"{(long)timeToLive.TotalSeconds}s",
+        };
+        if (message.ChatId is not null)
+        {
+            android["collapse_key"] = message.ChatId;
+        }
+
+        var aps = new JsonObject();
+        var apnsHeaders = new JsonObject();
+        if (message.Silent)
+        {
+            aps["content-available"] = 1;
+            apnsHeaders["apns-push-type"] = "background";
+            apnsHeaders["apns-priority"] = "5";
+        }
+        else
+        {
+            aps["sound"] = "default";
+            apnsHeaders["apns-push-type"] = "alert";
+            apnsHeaders["apns-priority"] = "10";
+        }
+
+        aps["badge"] = message.Badge;
+        var result = new JsonObject { ["token"] = deviceToken };
+        if (!message.Silent)
+        {
+            var notification = new JsonObject();
+            if (message.Title is not null)
+            {
+                notification["title"] = PushText.Clip(message.Title, PushText.MaxTitleChars);
+            }
+
+            if (message.Body is not null)
+            {
+                notification["body"] = PushText.Clip(message.Body, PushText.MaxBodyChars);
+            }
+
+            result["notification"] = notification;
+            var androidNotification = new JsonObject { ["notification_count"] = message.Badge };
+            if (message.ChatId is not null)
+            {
+                // A newer notification of the chat replaces the shown one.
+                androidNotification["tag"] = message.ChatId;
+            }
+
+            android["notification"] = androidNotification;
+        }
+
+        result["data"] = data;
+        result["android"] = android;
+        result["apns"] = new JsonObject { ["headers"] = apnsHeaders, ["payload"] = new JsonObject { ["aps"] = aps } };
+        return result;
+    }
+}

@@ -1,0 +1,111 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ChatOrleans.Notifications.Senders;
+
+/// <summary>The clients of the push services and the mail relay.</summary>
+public static class NotificationSenderExtensions
+{
+    /// <summary>
+    /// Registers one <see cref="IPushSender"/> per <see cref="PushPlatform"/> (resolve
+    /// <c>IEnumerable&lt;IPushSender&gt;</c> and pick by <see cref="IPushSender.Platform"/>) and
+    /// one <see cref="IEmailSender"/>: the real client for each service configured under
+    /// <c>Notifications</c>, a logging one for the rest, so the embedded profile needs no
+    /// credentials. Half-configured services fail at start-up. Calling it twice is harmless.
+    /// </summary>
+    public static IServiceCollection AddNotificationSenders(this IServiceCollection services, IConfiguration configuration)
+    {
+        if (services.Any(d => d.ServiceType == typeof(Marker)))
+        {
+            return services;
+        }
+
+        services.AddSingleton<Marker>();
+        services.TryAddSingleton(TimeProvider.System);
+
+        var apns = Bind<ApnsOptions>(services, configuration, ApnsOptions.SectionName, o => o.IsConfigured ? o.Problem() : null);
+        if (apns.IsConfigured)
+        {
+            // Apple asks providers to keep their HTTP/2 connections open rather than reconnect per push.
+            AddHttpClient(services, ApnsPushSender.HttpClientName, apns.Timeout, TimeSpan.FromMinutes(30));
+            services.AddSingleton<IPushSender, ApnsPushSender>();
+        }
+        else
+        {
+            AddLoggingSender(services, PushPlatform.Apns);
+        }
+
+        var fcm = Bind<FcmOptions>(services, configuration, FcmOptions.SectionName, o => o.IsConfigured ? o.Problem() : null);
+        if (fcm.IsConfigured)
+        {
+            AddHttpClient(services, FcmPushSender.HttpClientName, fcm.Timeout, TimeSpan.FromMinutes(10));
+            services.AddSingleton<IPushSender, FcmPushSender>();
+        }
+        else
+        {
+            AddLoggingSender(services, PushPlatform.Fcm);
+        }
+
+        var webPush = Bind<WebPushOptions>(services, configuration, WebPushOptions.SectionName, o => o.IsConfigured ? o.Problem() : null);
+        if (webPush.IsConfigured)
+        {
+            AddHttpClient(services, WebPushSender.HttpClientName, webPush.Timeout, TimeSpan.FromMinutes(10));
+            services.AddSingleton(sp => VapidKeys.From(sp.GetRequiredService<IOptions<WebPushOptions>>().Value));
+            services.AddSingleton<WebPushSender>();
+            services.AddSingleton<IPushSender>(sp => sp.GetRequiredService<WebPushSender>());
+        }
+        else
+        {
+            AddLoggingSender(services, PushPlatform.WebPush);
+        }
+
+        var smtp = Bind<SmtpOptions>(services, configuration, SmtpOptions.SectionName, o => o.IsConfigured ? o.Problem() : null);
+        if (smtp.IsConfigured)
+        {
+            services.AddSingleton<IEmailSender, SmtpEmailSender>();
+        }
+        else
+        {
+            services.AddSingleton<IEmailSender, LoggingEmailSender>();
+        }
+
+        return services;
+    }
+
+    private static T Bind<T>(IServiceCollection services, IConfiguration configuration, string section, Func<T, string?> problem)
+        where T : class, new()
+    {
+        services.AddOptions<T>().Bind(configuration.GetSection(section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<T>>(new ProblemValidator<T>(problem));
+        return configuration.GetSection(section).Get<T>() ?? new T();
+    }
+
+    private static void AddHttpClient(IServiceCollection services, string name, TimeSpan timeout, TimeSpan handlerLifetime)
+    {
+        // The client timeout bounds every request, so a push service that never answers cannot
+        // hold a send forever; failures are logged by the senders, not per request here.
+        services.AddHttpClient(name, client => client.Timeout = timeout)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                ConnectTimeout = timeout,
+                EnableMultipleHttp2Connections = true,
+            })
+            .SetHandlerLifetime(handlerLifetime)
+            .RemoveAllLoggers();
+    }
+
+    private static void AddLoggingSender(IServiceCollection services, PushPlatform platform) =>
+        services.AddSingleton<IPushSender>(sp => new LoggingPushSender(platform, sp.GetRequiredService<ILogger<LoggingPushSender>>()));
+
+    private sealed class Marker;
+
+    private sealed class ProblemValidator<T>(Func<T, string?> problem) : IValidateOptions<T>
+        where T : class
+    {
+        public ValidateOptionsResult Validate(string? name, T options) =>
+            problem(options) is { } failure ? ValidateOptionsResult.Fail(failure) : ValidateOptionsResult.Success;
+    }
+}

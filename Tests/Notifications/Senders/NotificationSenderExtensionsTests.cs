@@ -1,0 +1,94 @@
+using System.Collections.Concurrent;
+using ChatOrleans.Notifications;
+using ChatOrleans.Notifications.Senders;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using static ChatOrleans.Tests.Notifications.Senders.SenderTestHelpers;
+
+namespace ChatOrleans.Tests.Notifications.Senders;
+
+/// <summary>Which sender each configuration gets, and the logging stand-ins of the embedded profile.</summary>
+public sealed class NotificationSenderExtensionsTests
+{
+    [Fact]
+    public async Task WithoutConfigurationEveryServiceIsALoggingStandIn()
+    {
+        var log = new CapturingLoggerProvider();
+        var configuration = new ConfigurationBuilder().Build();
+        var services = new ServiceCollection().AddLogging(b => b.AddProvider(log));
+        services.AddNotificationSenders(configuration);
+        services.AddNotificationSenders(configuration);
+        using var provider = services.BuildServiceProvider();
+
+        var senders = provider.GetServices<IPushSender>().ToArray();
+        Assert.Equal([PushPlatform.Apns, PushPlatform.Fcm, PushPlatform.WebPush], senders.Select(s => s.Platform).Order());
+        Assert.All(senders, s => Assert.IsType<LoggingPushSender>(s));
+        Assert.IsType<LoggingEmailSender>(provider.GetRequiredService<IEmailSender>());
+
+        var outcome = await provider.Sender(PushPlatform.Fcm).SendAsync(new PushToken(PushPlatform.Fcm, "fcm-token-0123456789"), Alert, CancellationToken.None);
+        await provider.GetRequiredService<IEmailSender>().SendAsync(new EmailMessage("ada@example.org", "3 unread", "Grace: hi"), CancellationToken.None);
+
+        Assert.Equal(PushOutcome.Delivered, outcome);
+        Assert.Contains(log.Messages, m => m.Contains("Fcm", StringComparison.Ordinal) && m.Contains("c_42", StringComparison.Ordinal)
+            && m.Contains("Lunch at noon?", StringComparison.Ordinal) && !m.Contains("fcm-token-0123456789", StringComparison.Ordinal));
+        Assert.Contains(log.Messages, m => m.Contains("ada@example.org", StringComparison.Ordinal) && m.Contains("3 unread", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AHalfConfiguredServiceStopsTheHostFromStarting()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Notifications:Apns:TeamId"] = "TEAM123456" });
+        builder.Services.AddNotificationSenders(builder.Configuration);
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains("KeyId", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Notifications:Smtp:Host", "smtp.example.com", "From")]
+    [InlineData("Notifications:WebPush:Subject", "mailto:ops@example.com", "KeyFile")]
+    [InlineData("Notifications:Fcm:ServiceAccountPath", "/nonexistent/account.json", "no file")]
+    public void EachServiceSaysWhatItsConfigurationLacks(string key, string value, string expected)
+    {
+        using var provider = Services(new Dictionary<string, string?> { [key] = value });
+
+        var error = Assert.Throws<OptionsValidationException>(() =>
+        {
+            _ = provider.GetRequiredService<IOptions<SmtpOptions>>().Value;
+            _ = provider.GetRequiredService<IOptions<WebPushOptions>>().Value;
+            _ = provider.GetRequiredService<IOptions<FcmOptions>>().Value;
+        });
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class CapturingLoggerProvider : ILoggerProvider
+    {
+        private readonly ConcurrentQueue<string> _messages = new();
+
+        public IReadOnlyCollection<string> Messages => _messages;
+
+        public ILogger CreateLogger(string categoryName) => new Logger(_messages);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(ConcurrentQueue<string> messages) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                messages.Enqueue(formatter(state, exception));
+        }
+    }
+}
