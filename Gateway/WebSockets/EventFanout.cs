@@ -122,6 +122,7 @@ public sealed partial class EventFanout(IClusterClient client, MediaLinks media,
                     }
                 }
 
+                BroadcastSenderReads(posted, connections);
                 break;
             case MessageDeletedEvent deleted:
                 var deletion = new Outbound.MessageDeleted(deleted.ChatId, deleted.Seq, ServerFrames.MessageDeleted(deleted.ChatId, deleted.MessageId, deleted.Seq));
@@ -158,6 +159,15 @@ public sealed partial class EventFanout(IClusterClient client, MediaLinks media,
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>The senders' read positions moved with their sends: receipts to the other members.</summary>
+    private static void BroadcastSenderReads(MessagesPosted posted, ClientConnection[] connections)
+    {
+        foreach (var read in posted.SenderReads)
+        {
+            Broadcast(connections, posted.ChatId, ServerFrames.Receipt(posted.ChatId, read.UserId, read.LastReadSeq), skipUser: read.UserId);
+        }
+    }
+
     /// <summary>
     /// Messages with media: their URLs are signed once per event. Local-store URLs start with the
     /// address a device connected to, so the frame is built once per address (in practice one).
@@ -188,6 +198,7 @@ public sealed partial class EventFanout(IClusterClient client, MediaLinks media,
                 connection.Enqueue(catchUp);
             }
 
+            BroadcastSenderReads(posted, connections);
             return;
         }
 
@@ -201,6 +212,8 @@ public sealed partial class EventFanout(IClusterClient client, MediaLinks media,
                 }
             }
         }
+
+        BroadcastSenderReads(posted, connections);
     }
 
     private ValueTask DispatchUserEvent(UserEvent userEvent, ClientConnection[] connections)

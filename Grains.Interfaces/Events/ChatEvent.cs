@@ -4,9 +4,13 @@ namespace ChatOrleans;
 [GenerateSerializer, Immutable, Alias("ChatOrleans.ChatEvent")]
 public abstract record ChatEvent(string ChatId);
 
-/// <summary>Messages persisted in one write, in <c>seq</c> order.</summary>
+/// <summary>
+/// Messages persisted in one write, in <c>seq</c> order. Sending moves the sender's read
+/// position, so where receipts apply the event carries each sender's new position too
+/// (<see cref="SenderReads"/>, empty otherwise): one event instead of a receipt per send.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("ChatOrleans.MessagesPosted")]
-public sealed record MessagesPosted(string ChatId, IReadOnlyList<ChatMessage> Messages) : ChatEvent(ChatId);
+public sealed record MessagesPosted(string ChatId, IReadOnlyList<ChatMessage> Messages, IReadOnlyList<MemberRead> SenderReads) : ChatEvent(ChatId);
 
 [GenerateSerializer, Immutable, Alias("ChatOrleans.MessageDeletedEvent")]
 public sealed record MessageDeletedEvent(string ChatId, string MessageId, long Seq) : ChatEvent(ChatId);

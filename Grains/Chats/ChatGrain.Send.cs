@@ -220,13 +220,13 @@ public sealed partial class ChatGrain
 
         _lastMessage = written[^1];
         _lastMessageKnown = true;
-        await Publish(new MessagesPosted(ChatId, written));
-
-        // Sending moves the sender's read position. Not awaited: the ack and the fan-out must
-        // not wait on the sender's read state.
-        foreach (var last in written.GroupBy(m => m.SenderId).Select(g => g.Last()))
+        // Sending moves the sender's read position: the receipt rides on the event, and the
+        // sender's UserGrain is told without waiting (the ack and fan-out never wait on it).
+        var senderReads = written.GroupBy(m => m.SenderId).Select(g => new MemberRead(g.Key, g.Last().Seq)).ToList();
+        await Publish(new MessagesPosted(ChatId, written, ReceiptsApply ? senderReads : []));
+        foreach (var read in senderReads)
         {
-            _ = MoveSenderReadPosition(last.SenderId, last.Seq);
+            _ = MoveSenderReadPosition(read.UserId, read.LastReadSeq);
         }
     }
 

@@ -319,9 +319,10 @@ public sealed partial class ChatGrain : Grain, IChatGrain
             return Task.CompletedTask;
         }
 
-        var receiptsApply = State.Kind == ChatKind.Direct || _members.Count <= _options.MaxReceiptGroupSize;
-        return receiptsApply ? Publish(new ReceiptEvent(ChatId, userId, lastReadSeq)) : Task.CompletedTask;
+        return ReceiptsApply ? Publish(new ReceiptEvent(ChatId, userId, lastReadSeq)) : Task.CompletedTask;
     }
+
+    private bool ReceiptsApply => State.Kind == ChatKind.Direct || _members.Count <= _options.MaxReceiptGroupSize;
 
     private ChatInfo ToInfo() => new(
         ChatId,

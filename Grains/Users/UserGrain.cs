@@ -13,7 +13,12 @@ public sealed partial class UserGrain : Grain, IUserGrain
     private readonly IPersistentState<UserState> _state;
     private readonly TimeProvider _time;
     private readonly ILogger<UserGrain> _logger;
+    // How long a read position moved by a send may wait in memory before it is written.
+    private static readonly TimeSpan FlushDelay = TimeSpan.FromSeconds(1);
+
     private IAsyncStream<UserEvent> _stream = null!;
+    private IGrainTimer? _flushTimer;
+    private bool _writePending;
 
     public UserGrain(
         [PersistentState("user", StorageNames.GrainState)] IPersistentState<UserState> state,
@@ -44,7 +49,7 @@ public sealed partial class UserGrain : Grain, IUserGrain
         }
 
         State.Profile = new UserProfile(UserId, username, displayName, _time.GetUtcNow());
-        await _state.WriteStateAsync();
+        await WriteStateAsync();
         return State.Profile;
     }
 
@@ -101,7 +106,7 @@ public sealed partial class UserGrain : Grain, IUserGrain
                 Level = NotificationLevel.All,
             };
             State.Chats[chat.ChatId] = entry;
-            await _state.WriteStateAsync();
+            await WriteStateAsync();
         }
 
         await Publish(new ChatJoinedEvent(UserId, new ChatView(chat, entry.LastReadSeq, 0, entry.Level, null)));
@@ -111,7 +116,7 @@ public sealed partial class UserGrain : Grain, IUserGrain
     {
         if (State.Chats.Remove(chatId))
         {
-            await _state.WriteStateAsync();
+            await WriteStateAsync();
         }
 
         await Publish(new ChatLeftEvent(UserId, chatId));
@@ -128,7 +133,10 @@ public sealed partial class UserGrain : Grain, IUserGrain
     {
         if (State.Chats.TryGetValue(chatId, out var entry))
         {
-            await MoveReadPosition(chatId, entry, seq);
+            // The chat already sent the receipt with the message, and the write waits for the
+            // next flush: a send moves the position only past the sender's own message, so a
+            // crash before the flush can at worst show a few messages as unread again.
+            await MoveReadPosition(chatId, entry, seq, fromSend: true);
         }
     }
 
@@ -193,7 +201,7 @@ public sealed partial class UserGrain : Grain, IUserGrain
         if (entry.Level != level)
         {
             entry.Level = level;
-            await _state.WriteStateAsync();
+            await WriteStateAsync();
         }
     }
 
@@ -208,7 +216,7 @@ public sealed partial class UserGrain : Grain, IUserGrain
         throw ChatException.Forbidden("You are not a member of this chat.");
     }
 
-    private async Task<ReadState> MoveReadPosition(string chatId, UserChatState entry, long seq)
+    private async Task<ReadState> MoveReadPosition(string chatId, UserChatState entry, long seq, bool fromSend = false)
     {
         if (seq <= entry.LastReadSeq)
         {
@@ -218,10 +226,22 @@ public sealed partial class UserGrain : Grain, IUserGrain
 
         entry.LastReadSeq = seq;
         entry.ReadMovedAt = _time.GetUtcNow();
-        await _state.WriteStateAsync();
+        if (fromSend)
+        {
+            ScheduleWrite();
+        }
+        else
+        {
+            await WriteStateAsync();
+        }
 
         var readState = await BuildReadState(chatId, entry);
         await Publish(new ReadStateEvent(UserId, readState));
+        if (fromSend)
+        {
+            return readState;
+        }
+
         try
         {
             await GrainFactory.GetGrain<IChatGrain>(chatId).ReadMoved(UserId, seq);
@@ -238,6 +258,45 @@ public sealed partial class UserGrain : Grain, IUserGrain
     {
         var (unread, badge) = await CountUnread();
         return new ReadState(chatId, entry.LastReadSeq, unread.GetValueOrDefault(chatId), badge);
+    }
+
+    /// <summary>Every write stores the whole state, so one that waits for a flush is taken along.</summary>
+    private async Task WriteStateAsync()
+    {
+        _writePending = false;
+        try
+        {
+            await _state.WriteStateAsync();
+        }
+        catch
+        {
+            _writePending = true;
+            throw;
+        }
+    }
+
+    private void ScheduleWrite()
+    {
+        _writePending = true;
+        _flushTimer ??= this.RegisterGrainTimer(FlushAsync, FlushDelay, Timeout.InfiniteTimeSpan);
+    }
+
+    private async Task FlushAsync()
+    {
+        _flushTimer?.Dispose();
+        _flushTimer = null;
+        if (_writePending)
+        {
+            await WriteStateAsync();
+        }
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_writePending)
+        {
+            await WriteStateAsync();
+        }
     }
 
     private async Task<ChatView> LoadView(string chatId, UserChatState entry)
