@@ -12,9 +12,10 @@
 #   BENCH_STEP_SECONDS=N     seconds per measured step (default: 5 quick, 20 full)
 #   BENCH_NO_BASELINES=1     skip the bare WebSocket and SignalR baselines
 #   BENCH_SERVER_ARGS="..."  extra arguments for every chat server process (configuration overrides)
-#   BENCH_STORES=embedded    stores for scenario 3; add postgres once the server has that profile:
-#   BENCH_POSTGRES_ARGS="..." server arguments that select PostgreSQL; "{connection}" is replaced by a connection
-#                            string to a local database this script creates (PostgreSQL 15 is started if needed)
+#   BENCH_STORES=embedded,postgres   stores for scenario 3 (the default runs both)
+#   BENCH_POSTGRES_ARGS="..." server arguments that select PostgreSQL (default: --Orleans:Postgres={connection}, the
+#                            embedded profile on PostgreSQL); "{connection}" is replaced by a connection string to a
+#                            local database this script creates (PostgreSQL 15 is installed and started if needed)
 #   BENCH_NO_REPORT=1        do not touch docs/benchmarks.md
 set -euo pipefail
 
@@ -49,7 +50,9 @@ ulimit -n "$(ulimit -Hn)" 2> /dev/null || true
 echo "open files per process: $(ulimit -n) (hard $(ulimit -Hn))"
 
 pg_args=""
-if [[ ",${BENCH_STORES:-embedded}," == *",postgres,"* ]]; then
+stores="${BENCH_STORES:-embedded,postgres}"
+BENCH_POSTGRES_ARGS="${BENCH_POSTGRES_ARGS-"--Orleans:Postgres={connection}"}"
+if [[ ",$stores," == *",postgres,"* ]]; then
   if [ -n "${BENCH_POSTGRES_ARGS:-}" ]; then
     if ! command -v pg_ctlcluster > /dev/null; then
       apt-get update -qq && apt-get install -y -qq postgresql > /dev/null
@@ -79,7 +82,7 @@ args=(run --mode "$mode" --scale "$scale" --out "$out" --repo "$repo")
 [ -n "${BENCH_SCENARIOS:-}" ] && args+=(--scenarios "$BENCH_SCENARIOS")
 [ -n "${BENCH_STEP_SECONDS:-}" ] && args+=(--step-seconds "$BENCH_STEP_SECONDS")
 [ -n "${BENCH_NO_BASELINES:-}" ] && args+=(--no-baselines)
-[ -n "${BENCH_STORES:-}" ] && args+=(--stores "$BENCH_STORES")
+args+=(--stores "$stores")
 [ -n "$pg_args" ] && args+=(--postgres-args "$pg_args")
 for a in ${BENCH_SERVER_ARGS:-}; do args+=(--server-arg "$a"); done
 

@@ -167,14 +167,13 @@ public sealed partial class ClientConnection
         finally
         {
             _outbound.Writer.TryComplete();
-            registry.Unregister(this);
             _fanout.ReleaseUser(UserId, this);
             foreach (var chatId in _chats.Keys.Concat(joined).Distinct())
             {
                 _fanout.ReleaseChat(chatId, this);
             }
 
-            _ = DisconnectDeviceAsync();
+            _ = DisconnectDeviceAsync(registry);
             _socket.Abort();
             _socket.Dispose();
         }
@@ -313,11 +312,16 @@ public sealed partial class ClientConnection
         }
     }
 
-    private async Task DisconnectDeviceAsync()
+    /// <summary>
+    /// Stays registered until its acks are in the DeviceGrain: a reconnect of the same device on
+    /// this gateway finds it as the connection it replaces and waits for them before its replay.
+    /// </summary>
+    private async Task DisconnectDeviceAsync(ConnectionRegistry registry)
     {
         try
         {
-            await _acks.DrainAsync().WaitAsync(_options.CloseTimeout);
+            await _acks.DrainAsync().WaitAsync(_options.CloseTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            registry.Unregister(this);
             await _grains.GetGrain<IDeviceGrain>(DeviceKey).Disconnect(SessionId);
         }
         catch (Exception ex)

@@ -31,7 +31,11 @@ public sealed class DeploymentOptions
     /// <summary>StackExchange.Redis configuration string of the membership store (production).</summary>
     public string? Redis { get; set; }
 
-    /// <summary>Npgsql connection string of the message log and grain state (production).</summary>
+    /// <summary>
+    /// Npgsql connection string of the message log and grain state. Required in production; in
+    /// the embedded profile it is optional and, when set, replaces SQLite (one process on
+    /// PostgreSQL, e.g. to measure the store alone).
+    /// </summary>
     public string? Postgres { get; set; }
 
     /// <summary>

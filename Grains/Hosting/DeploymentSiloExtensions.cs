@@ -55,7 +55,14 @@ public static class DeploymentSiloExtensions
         else
         {
             builder.UseLocalhostClustering(deployment.SiloPort, deployment.GatewayPort, serviceId: deployment.ServiceId, clusterId: deployment.ClusterId);
-            builder.AddEmbeddedStorage(dataDirectory);
+            if (string.IsNullOrWhiteSpace(deployment.Postgres))
+            {
+                builder.AddEmbeddedStorage(dataDirectory);
+            }
+            else
+            {
+                builder.AddPostgresStorage(deployment.Postgres);
+            }
         }
 
         builder.AddChatGrains(configuration);

@@ -96,6 +96,37 @@ public sealed class ReplayTests(SharedGatewayFixture fixture) : IClassFixture<Sh
     }
 
     [Fact]
+    public async Task ABurstOfFireAndForgetDeliveredRightBeforeAnAbortIsNeverReplayed()
+    {
+        // The gateway merges unconfirmed acks while one call is in flight; a reconnect must
+        // still see every ack the old socket had handled.
+        var (alice, bob) = await TwoUsersAsync();
+        var chatId = (await alice.Api.CreateGroupAsync("burst-acks", [bob.UserId])).ChatId;
+        await using var alicePhone = await E2E.ConnectAsync(BaseUri, alice, "phone");
+        for (var round = 0; round < 3; round++)
+        {
+            var bobPhone = await E2E.ConnectAsync(BaseUri, bob, "phone");
+            await bobPhone.SyncDone;
+            var sent = await E2E.SendSequentiallyAsync(alicePhone, chatId, $"r{round}-", 12);
+            await E2E.WaitForSeqAsync(bobPhone, chatId, sent[^1].Seq);
+            foreach (var message in sent)
+            {
+                await bobPhone.SendDeliveredAsync(chatId, message.Seq);
+            }
+
+            await E2E.MarkerAsync(bobPhone);
+            bobPhone.Abort();
+            await bobPhone.DisposeAsync();
+
+            var missed = await alicePhone.SendMessageAsync(chatId, $"missed-{round}", "while away");
+            await using var bobAgain = await E2E.ConnectAsync(BaseUri, bob, "phone");
+            Assert.Equal([missed.Seq], E2E.ReplayedFrames(bobAgain).OfType<NewMessageEvent>().Select(e => e.Message.Seq).ToList());
+            await bobAgain.DeliveredAsync(chatId, missed.Seq);
+            await bobAgain.CloseAsync();
+        }
+    }
+
+    [Fact]
     public async Task ADeliveredAboveTheChatsLastSeqIsClampedSoLaterMessagesAreStillReplayed()
     {
         var (alice, bob) = await TwoUsersAsync();
