@@ -50,8 +50,7 @@ public static class GatewayServiceExtensions
     {
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
-        app.UseDefaultFiles();
-        app.UseStaticFiles();
+        app.UseWebClient();
         app.UseAuthentication();
         app.UseAuthorization();
 
@@ -65,6 +64,7 @@ public static class GatewayServiceExtensions
         var api = app.MapGroup("/api/v1").RequireAuthorization();
         api.MapAuthEndpoints();
         api.MapChatEndpoints();
+        api.MapUserEndpoints();
         api.MapFallback("{*path}", () => ApiErrors.Result(ErrorCodes.NotFound, "No such endpoint.")).AllowAnonymous();
         return app;
     }
