@@ -17,8 +17,8 @@ export function renderBanner(el, client) {
     const text = !navigator.onLine
       ? 'You are offline. Messages you send will go out when the connection is back.'
       : `Connection lost. Reconnecting${seconds ? ` in ${seconds} s` : '…'}`;
-    el.replaceChildren(h('span', {}, text),
-      navigator.onLine ? h('button', { type: 'button', className: 'link', onclick: () => client.socket.retryNow() }, 'Retry now') : null);
+    el.replaceChildren(h('span', {}, text));
+    if (navigator.onLine) el.append(h('button', { type: 'button', className: 'link', onclick: () => client.socket.retryNow() }, 'Retry now'));
   } else if (state === 'replaced') {
     el.replaceChildren(h('span', {}, 'This tab was disconnected because another window took over its device.'),
       h('button', { type: 'button', className: 'link', onclick: () => client.reconnectAsNewDevice() }, 'Reconnect here'));
