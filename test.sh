@@ -22,6 +22,16 @@ export CHATORLEANS_TEST_REDIS="$(deploy/services/redis.sh url)"
 deploy/services/azurite.sh start
 export CHATORLEANS_TEST_AZURITE="$(deploy/services/azurite.sh url)"
 
+# The browser tests (Tests/Browser) drive Debian's Chromium with playwright-core from npm.
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = "0" ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+  else
+    echo "chromium is missing and this is not root: the browser tests will fail (apt-get install -y chromium)" >&2
+  fi
+fi
+(cd Tests/Browser && npm ci --no-audit --no-fund --loglevel=error)
+
 status=0
 dotnet test Tests/Tests.csproj -c Release --no-build --nologo \
   --logger "trx;LogFileName=results.trx" --results-directory "$results" \

@@ -51,8 +51,7 @@ public static class GatewayServiceExtensions
     {
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
-        app.UseDefaultFiles();
-        app.UseStaticFiles();
+        app.UseWebClient();
         app.UseAuthentication();
         app.UseAuthorization();
 
@@ -68,6 +67,7 @@ public static class GatewayServiceExtensions
         api.MapAuthEndpoints();
         api.MapChatEndpoints();
         api.MapMediaEndpoints();
+        api.MapUserEndpoints();
         api.MapFallback("{*path}", () => ApiErrors.Result(ErrorCodes.NotFound, "No such endpoint.")).AllowAnonymous();
         return app;
     }
