@@ -68,6 +68,7 @@ public static class GatewayServiceExtensions
         api.MapChatEndpoints();
         api.MapMediaEndpoints();
         api.MapUserEndpoints();
+        api.MapWebPushKeyEndpoints(app.Configuration);
         api.MapFallback("{*path}", () => ApiErrors.Result(ErrorCodes.NotFound, "No such endpoint.")).AllowAnonymous();
         return app;
     }

@@ -1,0 +1,23 @@
+using ChatOrleans.Notifications.Senders;
+
+namespace ChatOrleans.Gateway.Api;
+
+/// <summary>
+/// <c>GET /api/v1/push/webpush-key</c> (an extension): the VAPID public key a browser passes to
+/// <c>pushManager.subscribe</c>. 404 when the server sends no Web Push, so clients do not offer it.
+/// </summary>
+public static class WebPushKeyEndpoints
+{
+    public static RouteGroupBuilder MapWebPushKeyEndpoints(this RouteGroupBuilder api, IConfiguration configuration)
+    {
+        var options = new WebPushOptions();
+        configuration.GetSection(WebPushOptions.SectionName).Bind(options);
+
+        // Read once: the same settings (or key file) the silos' Web Push sender signs with.
+        var keys = string.IsNullOrWhiteSpace(options.Subject) ? null : VapidKeys.From(options);
+        api.MapGet("/push/webpush-key", () => keys is null
+            ? ApiErrors.Result(ErrorCodes.NotFound, "This server does not send Web Push.")
+            : Results.Ok(new { public_key = keys.PublicKey }));
+        return api;
+    }
+}
