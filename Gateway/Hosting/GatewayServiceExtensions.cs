@@ -65,6 +65,7 @@ public static class GatewayServiceExtensions
         var api = app.MapGroup("/api/v1").RequireAuthorization();
         api.MapAuthEndpoints();
         api.MapChatEndpoints();
+        api.MapNotificationEndpoints();
         api.MapFallback("{*path}", () => ApiErrors.Result(ErrorCodes.NotFound, "No such endpoint.")).AllowAnonymous();
         return app;
     }

@@ -191,6 +191,7 @@ public sealed partial class ChatGrain
         _lastMessage = written[^1];
         _lastMessageKnown = true;
         await Publish(new MessagesPosted(ChatId, written));
+        StartAlerts(written);
 
         // Sending moves the sender's read position. Not awaited: the ack and the fan-out must
         // not wait on the sender's read state.

@@ -190,6 +190,7 @@ public sealed partial class UserGrain : Grain, IUserGrain
     public async Task SetChatLevel(string chatId, NotificationLevel level)
     {
         var entry = await GetEntry(chatId);
+        await TellChatLevelChosen(chatId, level);
         if (entry.Level != level)
         {
             entry.Level = level;
@@ -222,6 +223,7 @@ public sealed partial class UserGrain : Grain, IUserGrain
 
         var readState = await BuildReadState(chatId, entry);
         await Publish(new ReadStateEvent(UserId, readState));
+        TellReadMoved(readState);
         try
         {
             await GrainFactory.GetGrain<IChatGrain>(chatId).ReadMoved(UserId, seq);
