@@ -49,6 +49,10 @@ public interface INotificationInboxGrain : IGrainWithStringKey
     [OneWay, Alias("DeviceActive")]
     Task DeviceActive(string deviceId, string sessionId);
 
+    /// <summary>The devices that count as present now: connected and not idle. While there is one, the user is not pushed.</summary>
+    [Alias("GetActiveDevices")]
+    Task<IReadOnlyList<string>> GetActiveDevices();
+
     /// <summary>From the silo's dispatcher: how an outgoing push or email ended.</summary>
     [OneWay, Alias("Dispatched")]
     Task Dispatched(DispatchReport report);

@@ -215,6 +215,12 @@ public sealed partial class NotificationInboxGrain : Grain, INotificationInboxGr
         return Task.CompletedTask;
     }
 
+    public Task<IReadOnlyList<string>> GetActiveDevices()
+    {
+        var now = _time.GetUtcNow();
+        return Task.FromResult<IReadOnlyList<string>>(_presence.Keys.Where(id => IsActive(id, now)).Order(StringComparer.Ordinal).ToList());
+    }
+
     public async Task Dispatched(DispatchReport report)
     {
         _handedOver.Remove(report.OutgoingId);
