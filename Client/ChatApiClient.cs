@@ -256,6 +256,12 @@ public sealed class ChatApiClient : IDisposable
     public async Task<Media> GetMediaAsync(string mediaId, CancellationToken cancellationToken = default) =>
         (await GetAsync(Api($"media/{Escape(mediaId)}"), ChatJson.MediaEnvelope, cancellationToken).ConfigureAwait(false)).Media;
 
+    /// <summary><c>GET /me/notification-settings</c>.</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The settings: <c>push</c>, <c>email</c>, <c>email_address</c>, <c>email_delay_minutes</c>, <c>previews</c>.</returns>
+    public Task<JsonElement> GetNotificationSettingsAsync(CancellationToken cancellationToken = default) =>
+        GetAsync(Api("me/notification-settings"), ChatJson.Element, cancellationToken);
+
     /// <summary><c>PUT /me/notification-settings</c>.</summary>
     /// <param name="settings">The settings.</param>
     /// <param name="cancellationToken">Cancels the call.</param>

@@ -69,6 +69,7 @@ public static class GatewayServiceExtensions
         api.MapMediaEndpoints();
         api.MapUserEndpoints();
         api.MapWebPushKeyEndpoints(app.Configuration);
+        api.MapNotificationEndpoints();
         api.MapFallback("{*path}", () => ApiErrors.Result(ErrorCodes.NotFound, "No such endpoint.")).AllowAnonymous();
         return app;
     }

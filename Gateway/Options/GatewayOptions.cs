@@ -29,6 +29,13 @@ public sealed class GatewayOptions
     /// <summary>How long a closing handshake may take before the socket is aborted.</summary>
     public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// A device's frames tell the notification pipeline it is active (not idle) at most this
+    /// often: one grain call per device per interval, whatever the device sends. Keep it well
+    /// below <c>Notifications:DeviceIdleAfter</c>.
+    /// </summary>
+    public TimeSpan ActivityReportInterval { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Chats whose replay is fetched at once when a device reconnects.</summary>
     public int ReplayConcurrency { get; set; } = 16;
 }

@@ -64,6 +64,12 @@ public sealed partial class FrameHandler(IGrainFactory grains, SendRateLimiter r
 
     private async Task DispatchAsync(ClientConnection connection, string type, FrameReader request, JsonElement? reqId)
     {
+        // What a person does counts as activity; pings and delivered acks are sent by the app alone.
+        if (type is not ("ping" or "delivered"))
+        {
+            connection.NoteActivity();
+        }
+
         switch (type)
         {
             case "ping":

@@ -64,6 +64,13 @@ public interface IChatGrain : IGrainWithStringKey
     [Alias("Typing")]
     Task Typing(string userId, bool started);
 
+    /// <summary>
+    /// A member chose an alert level for this chat. The chat keeps the choices so that it contacts
+    /// only the members an alert is for (ChatGrain.Notify.cs).
+    /// </summary>
+    [Alias("SetAlertLevel")]
+    Task SetAlertLevel(string userId, NotificationLevel level);
+
     /// <summary>Called when a member's read position moved: publishes a receipt where receipts apply.</summary>
     [Alias("ReadMoved")]
     Task ReadMoved(string userId, long lastReadSeq);

@@ -224,6 +224,7 @@ public sealed partial class ChatGrain
         // sender's UserGrain is told without waiting (the ack and fan-out never wait on it).
         var senderReads = written.GroupBy(m => m.SenderId).Select(g => new MemberRead(g.Key, g.Last().Seq)).ToList();
         await Publish(new MessagesPosted(ChatId, written, ReceiptsApply ? senderReads : []));
+        StartAlerts(written);
         foreach (var read in senderReads)
         {
             _ = MoveSenderReadPosition(read.UserId, read.LastReadSeq);

@@ -213,6 +213,7 @@ public sealed partial class ChatGrain : Grain, IChatGrain
             }
 
             State.Members.RemoveAll(m => m.UserId == userId);
+            State.AlertLevels.Remove(userId);
             if (State.OwnerId == userId)
             {
                 // Members are kept in join order, ties in the order given at creation.

@@ -14,6 +14,8 @@ public sealed class ChatState
     /// <summary>Members in join order: the owner's successor is the earliest remaining one.</summary>
     [Id(4)] public List<ChatMember> Members { get; set; } = [];
     [Id(5)] public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>Alert levels members chose for this chat (ChatGrain.Notify.cs); members not here have the default.</summary>
+    [Id(6)] public Dictionary<string, NotificationLevel> AlertLevels { get; set; } = [];
 }
 
 [GenerateSerializer, Immutable, Alias("ChatOrleans.Grains.ChatMember")]

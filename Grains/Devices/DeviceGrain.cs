@@ -75,6 +75,7 @@ public sealed class DeviceGrain(
 
         await WriteAsync();
         _gatewayId = gatewayId;
+        _ = GrainFactory.GetGrain<INotificationInboxGrain>(userId).DeviceOnline(deviceId, sessionId);
 
         // An older session of this device, on whatever gateway, closes with 4001.
         await this.GetStreamProvider(StreamNames.Provider)
@@ -91,6 +92,8 @@ public sealed class DeviceGrain(
         if (State.SessionId == sessionId)
         {
             _gatewayId = null;
+            var (userId, deviceId) = Key;
+            _ = GrainFactory.GetGrain<INotificationInboxGrain>(userId).DeviceOffline(deviceId, sessionId);
         }
 
         return Task.CompletedTask;

@@ -1,5 +1,5 @@
 using ChatOrleans.Grains.Chats;
-using ChatOrleans.Notifications.Senders;
+using ChatOrleans.Grains.Notifications;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -20,7 +20,7 @@ public static class ChatSiloExtensions
     {
         builder.Services.AddOptions<ChatOptions>().Bind(configuration.GetSection(ChatOptions.SectionName));
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddNotificationSenders(configuration);
+        builder.AddChatNotifications(configuration);
 
         var streams = configuration.GetSection(EventStreamOptions.SectionName).Get<EventStreamOptions>() ?? new EventStreamOptions();
         builder.AddMemoryStreams(StreamNames.Provider, b =>

@@ -31,6 +31,8 @@ public static class EmbeddedStorageExtensions
             StorageNames.GrainState,
             (sp, name) => new SqliteGrainStorage(name, sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<Serializer>()));
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, OpenDatabaseAtStartup>();
+        // Reminders (the notification pipeline's durable wake-up) live in the same file.
+        services.AddSingleton<IReminderTable, SqliteReminderTable>();
 
         // One process: stream subscriptions live and die with it, so memory is the right store.
         builder.AddMemoryGrainStorage(StorageNames.PubSub);

@@ -35,6 +35,8 @@ public static class PostgresStorageExtensions
         AddAdoNetStorage(services, StorageNames.GrainState);
         AddAdoNetStorage(services, StorageNames.PubSub);
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, MigrateAtStartup>();
+        // Reminders (the notification pipeline's durable wake-up), shared by every silo.
+        services.AddSingleton<IReminderTable, PostgresReminderTable>();
         return builder;
     }
 

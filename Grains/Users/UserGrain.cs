@@ -198,6 +198,7 @@ public sealed partial class UserGrain : Grain, IUserGrain
     public async Task SetChatLevel(string chatId, NotificationLevel level)
     {
         var entry = await GetEntry(chatId);
+        await TellChatLevelChosen(chatId, level);
         if (entry.Level != level)
         {
             entry.Level = level;
@@ -237,6 +238,8 @@ public sealed partial class UserGrain : Grain, IUserGrain
 
         var readState = await BuildReadState(chatId, entry);
         await Publish(new ReadStateEvent(UserId, readState));
+        TellReadMoved(readState);
+
         if (fromSend)
         {
             return readState;

@@ -1,6 +1,7 @@
 using ChatOrleans.Gateway;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace ChatOrleans.Tests.Infrastructure;
@@ -14,10 +15,12 @@ public sealed class TestGateway : IAsyncDisposable
 {
     private readonly TempDirectory? _ownedData;
     private readonly Dictionary<string, string?> _settings;
+    private readonly Action<IServiceCollection>? _configureServices;
     private WebApplication? _app;
 
-    private TestGateway(string dataPath, TempDirectory? ownedData, IDictionary<string, string?>? settings)
+    private TestGateway(string dataPath, TempDirectory? ownedData, IDictionary<string, string?>? settings, Action<IServiceCollection>? configureServices = null)
     {
+        _configureServices = configureServices;
         DataPath = dataPath;
         _ownedData = ownedData;
         _settings = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>());
@@ -29,11 +32,15 @@ public sealed class TestGateway : IAsyncDisposable
 
     public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("The gateway is not running.");
 
-    /// <summary>Starts a gateway on a fresh data folder, with optional configuration overrides.</summary>
-    public static async Task<TestGateway> StartAsync(IDictionary<string, string?>? settings = null)
+    /// <summary>
+    /// Starts a gateway on a fresh data folder, with optional configuration overrides and
+    /// services registered before the process's own (e.g. test doubles of outbound services);
+    /// both apply again at every <see cref="StartAgainAsync"/>.
+    /// </summary>
+    public static async Task<TestGateway> StartAsync(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configureServices = null)
     {
         var data = new TempDirectory();
-        var gateway = new TestGateway(data.Path, data, settings);
+        var gateway = new TestGateway(data.Path, data, settings, configureServices);
         await gateway.StartAgainAsync();
         return gateway;
     }
@@ -68,6 +75,7 @@ public sealed class TestGateway : IAsyncDisposable
         {
             builder.Configuration.AddInMemoryCollection(settings);
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            _configureServices?.Invoke(builder.Services);
         });
         await app.StartAsync();
         _app = app;

@@ -65,11 +65,11 @@ public static class NotificationSenderExtensions
         var smtp = Bind<SmtpOptions>(services, configuration, SmtpOptions.SectionName, o => o.IsConfigured ? o.Problem() : null);
         if (smtp.IsConfigured)
         {
-            services.AddSingleton<IEmailSender, SmtpEmailSender>();
+            services.TryAddSingleton<IEmailSender, SmtpEmailSender>();
         }
         else
         {
-            services.AddSingleton<IEmailSender, LoggingEmailSender>();
+            services.TryAddSingleton<IEmailSender, LoggingEmailSender>();
         }
 
         return services;

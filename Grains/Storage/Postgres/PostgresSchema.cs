@@ -112,6 +112,23 @@ public static class PostgresSchema
             RETURNING version + 1 AS newgrainstateversion;
         $q$);
         """,
+
+        // 3: Orleans reminders (PostgresReminderTable): the notification pipeline's durable
+        // wake-up. Times in UTC ticks like the message log; the hash is 0 to 2^32-1.
+        """
+        CREATE TABLE reminders (
+            service_id    text   NOT NULL,
+            grain_id      text   NOT NULL,
+            reminder_name text   NOT NULL,
+            grain_hash    bigint NOT NULL,
+            start_at      bigint NOT NULL,
+            period        bigint NOT NULL,
+            etag          text   NOT NULL,
+            CONSTRAINT reminders_pkey PRIMARY KEY (service_id, grain_id, reminder_name)
+        );
+
+        CREATE INDEX reminders_hash_idx ON reminders (service_id, grain_hash);
+        """,
     ];
 
     // Part of migration 2: never edit.

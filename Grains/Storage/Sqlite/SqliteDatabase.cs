@@ -299,6 +299,22 @@ public sealed partial class SqliteDatabase : IAsyncDisposable, IDisposable
                 PRIMARY KEY (provider, state_name, grain_id)
             ) WITHOUT ROWID;
             """,
+
+            // 2: Orleans reminders (SqliteReminderTable): the notification pipeline's durable wake-up.
+            """
+            CREATE TABLE reminders (
+                service_id    TEXT    NOT NULL,
+                grain_id      TEXT    NOT NULL,
+                reminder_name TEXT    NOT NULL,
+                grain_hash    INTEGER NOT NULL, -- GrainId.GetUniformHashCode(), 0 to 2^32-1
+                start_at      INTEGER NOT NULL, -- UTC ticks
+                period        INTEGER NOT NULL, -- ticks
+                etag          TEXT    NOT NULL,
+                PRIMARY KEY (service_id, grain_id, reminder_name)
+            ) WITHOUT ROWID;
+
+            CREATE INDEX ix_reminders_hash ON reminders (service_id, grain_hash);
+            """,
         ];
 
         public static int Latest => Migrations.Length;

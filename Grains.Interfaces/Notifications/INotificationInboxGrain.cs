@@ -1,0 +1,63 @@
+using Orleans.Concurrency;
+
+namespace ChatOrleans;
+
+/// <summary>
+/// One user's notification pipeline (key: user id): settings, the devices' push tokens and
+/// presence, and the alerts waiting for their push or email. Alerts are persisted with a
+/// durable wake-up, so a silo restart loses none; each message alerts a device at most once.
+/// </summary>
+/// <remarks>
+/// The calls that come from the hot path or from presence changes are one-way: the caller never
+/// waits for the pipeline.
+/// </remarks>
+[Alias("ChatOrleans.INotificationInboxGrain")]
+public interface INotificationInboxGrain : IGrainWithStringKey
+{
+    [Alias("GetSettings")]
+    Task<NotificationSettings> GetSettings();
+
+    /// <summary>Stores the settings (already validated) and returns them.</summary>
+    [Alias("UpdateSettings")]
+    Task<NotificationSettings> UpdateSettings(NotificationSettings settings);
+
+    /// <summary>Stores a device's push token, replacing any earlier one of that device.</summary>
+    [Alias("SetPushToken")]
+    Task SetPushToken(string deviceId, PushTokenRegistration token);
+
+    /// <summary>
+    /// From a chat after a durable write: messages this user may need to be alerted of. With
+    /// <paramref name="mentionsOnly"/>, only those that mention the user count. The user's own
+    /// messages never count.
+    /// </summary>
+    [OneWay, Alias("Alert")]
+    Task Alert(ChatAlert alert, bool mentionsOnly);
+
+    /// <summary>From the user grain: the read position moved (on any device).</summary>
+    [OneWay, Alias("ReadMoved")]
+    Task ReadMoved(ReadState state);
+
+    /// <summary>A device's session started (it is online and active from now).</summary>
+    [OneWay, Alias("DeviceOnline")]
+    Task DeviceOnline(string deviceId, string sessionId);
+
+    /// <summary>A device's session ended; ignored when a newer session of the device started since.</summary>
+    [OneWay, Alias("DeviceOffline")]
+    Task DeviceOffline(string deviceId, string sessionId);
+
+    /// <summary>The device sent something: it is not idle. Gateways send this at most every few seconds per device.</summary>
+    [OneWay, Alias("DeviceActive")]
+    Task DeviceActive(string deviceId, string sessionId);
+
+    /// <summary>The devices that count as present now: connected and not idle. While there is one, the user is not pushed.</summary>
+    [Alias("GetActiveDevices")]
+    Task<IReadOnlyList<string>> GetActiveDevices();
+
+    /// <summary>From the silo's dispatcher: how an outgoing push or email ended.</summary>
+    [OneWay, Alias("Dispatched")]
+    Task Dispatched(DispatchReport report);
+}
+
+/// <summary>How one outgoing item ended: sent (or given up on after retries), or its push token is invalid.</summary>
+[GenerateSerializer, Immutable, Alias("ChatOrleans.DispatchReport")]
+public sealed record DispatchReport(string OutgoingId, bool InvalidToken);

@@ -1,0 +1,388 @@
+using ChatOrleans.Grains.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ChatOrleans.Grains.Notifications;
+
+/// <summary>
+/// One user's notification pipeline. Alerts from chats wait here (persisted) for a short
+/// coalescing delay (push) or the user's email delay; at send time what the user read meanwhile
+/// on any device is dropped, and pushes and emails go to the outbox, which the silo's
+/// <see cref="NotificationDispatcher"/> drains off this grain's turn.
+/// </summary>
+/// <remarks>
+/// The durable wake-up is an Orleans reminder, stored in the profile's own database (SQLite or
+/// PostgreSQL; see SqliteReminderTable and PostgresReminderTable). It is registered before the
+/// first pending item is stored and removed once nothing is pending, so a silo that stops or
+/// dies with alerts waiting is followed by a silo that wakes this grain within
+/// <see cref="NotificationOptions.ReminderPeriod"/>. While the grain is active a grain timer
+/// keeps the exact, short delays; the reminder is only the backstop. Chosen over re-arming from a
+/// scan at silo start because reminders already divide the work among live silos and notice a
+/// silo that dies, not only one that restarts.
+/// </remarks>
+public sealed partial class NotificationInboxGrain : Grain, INotificationInboxGrain, IRemindable
+{
+    private const string ReminderName = "notifications";
+
+    private readonly IPersistentState<NotificationInboxState> _state;
+    private readonly NotificationDispatcher _dispatcher;
+    private readonly NotificationOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<NotificationInboxGrain> _logger;
+
+    // Live presence, per device: the session and when the device last showed activity.
+    private readonly Dictionary<string, (string SessionId, DateTimeOffset LastActive)> _presence = new(StringComparer.Ordinal);
+
+    // Outbox items handed to the dispatcher by this activation, and when.
+    private readonly Dictionary<string, DateTimeOffset> _handedOver = new(StringComparer.Ordinal);
+
+    private IGrainTimer? _timer;
+    private DateTimeOffset? _timerDue;
+    private bool? _reminderRegistered;
+
+    public NotificationInboxGrain(
+        [PersistentState("notifications", StorageNames.GrainState)] IPersistentState<NotificationInboxState> state,
+        NotificationDispatcher dispatcher,
+        IOptions<NotificationOptions> options,
+        TimeProvider time,
+        ILogger<NotificationInboxGrain> logger)
+    {
+        _state = state;
+        _dispatcher = dispatcher;
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+    }
+
+    private string UserId => this.GetPrimaryKeyString();
+
+    private NotificationInboxState State => _state.State;
+
+    private NotificationSettings Settings => State.Settings ?? NotificationSettings.Default;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (State.HasWork)
+        {
+            // Woken after a restart (by the reminder or any call): what is due goes out now.
+            _reminderRegistered = true;
+            Arm();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<NotificationSettings> GetSettings() => Task.FromResult(Settings);
+
+    public async Task<NotificationSettings> UpdateSettings(NotificationSettings settings)
+    {
+        State.Settings = settings;
+        await _state.WriteStateAsync();
+        return settings;
+    }
+
+    public async Task SetPushToken(string deviceId, PushTokenRegistration token)
+    {
+        foreach (var (otherId, other) in State.Devices)
+        {
+            // A token moves with a reinstall: it belongs to one device of the user at a time.
+            if (otherId != deviceId && other.Token == token)
+            {
+                other.Token = null;
+            }
+        }
+
+        Device(deviceId).Token = token;
+        await _state.WriteStateAsync();
+    }
+
+    public async Task Alert(ChatAlert alert, bool mentionsOnly)
+    {
+        var me = UserId;
+        var items = alert.Items
+            .Where(i => i.SenderId != me && (!mentionsOnly || i.Mentions.Contains(me)))
+            .Select(i => new PendingAlert(alert.ChatId, alert.Kind, alert.ChatName, i.Seq, i.SenderId, i.Text, i.Mentions.Contains(me), i.CreatedAt))
+            .ToList();
+        if (items.Count == 0)
+        {
+            return;
+        }
+
+        var now = _time.GetUtcNow();
+        var settings = Settings;
+        var changed = false;
+
+        // A user active on some device sees the message there; only a push needs a token.
+        if (settings.Push && !HasActiveDevice(now) && State.Devices.Values.Any(d => d.Token is not null))
+        {
+            State.PendingPush.AddRange(items);
+            State.PushDueAt ??= now + _options.CoalesceDelay;
+            changed = true;
+        }
+
+        // The email digest carries direct messages and mentions, whatever the presence: it goes
+        // out only if they are still unread when the delay is over.
+        if (settings.Email && settings.EmailAddress is not null)
+        {
+            var forEmail = items.Where(i => i.Kind == ChatKind.Direct || i.Mentioned).ToList();
+            if (forEmail.Count > 0)
+            {
+                State.PendingEmail.AddRange(forEmail);
+                State.EmailDueAt ??= now + (_options.EmailDelayUnit * settings.EmailDelayMinutes);
+                changed = true;
+            }
+        }
+
+        if (changed)
+        {
+            await EnsureReminder();
+            await _state.WriteStateAsync();
+            Arm();
+        }
+    }
+
+    public async Task ReadMoved(ReadState state)
+    {
+        var dropped = State.PendingPush.RemoveAll(p => p.ChatId == state.ChatId && p.Seq <= state.LastReadSeq)
+            + State.PendingEmail.RemoveAll(p => p.ChatId == state.ChatId && p.Seq <= state.LastReadSeq);
+        if (State.PendingPush.Count == 0)
+        {
+            State.PushDueAt = null;
+        }
+
+        if (State.PendingEmail.Count == 0)
+        {
+            State.EmailDueAt = null;
+        }
+
+        // Devices that show a badge we pushed get the new count, silently. Active devices
+        // (the reading one among them) follow read_state on their socket instead.
+        var now = _time.GetUtcNow();
+        var updates = 0;
+        foreach (var (deviceId, device) in State.Devices)
+        {
+            if (device.Token is null || !device.BadgeShown || device.LastBadge == state.BadgeCount || IsActive(deviceId, now))
+            {
+                continue;
+            }
+
+            State.OutboxPushes.Add(new OutgoingPush(
+                NewId(), deviceId, device.Token, null, null, state.ChatId, null, null, state.BadgeCount, Silent: true));
+            device.LastBadge = state.BadgeCount;
+            device.BadgeShown = state.BadgeCount > 0;
+            updates++;
+        }
+
+        if (dropped == 0 && updates == 0)
+        {
+            return;
+        }
+
+        if (updates > 0)
+        {
+            await EnsureReminder();
+        }
+
+        await _state.WriteStateAsync();
+        await Continue();
+    }
+
+    public async Task DeviceOnline(string deviceId, string sessionId)
+    {
+        _presence[deviceId] = (sessionId, _time.GetUtcNow());
+
+        // An open app shows its counts from read_state: no pushed badge is left to clear.
+        if (State.Devices.TryGetValue(deviceId, out var device) && device.BadgeShown)
+        {
+            device.BadgeShown = false;
+            await _state.WriteStateAsync();
+        }
+    }
+
+    public Task DeviceOffline(string deviceId, string sessionId)
+    {
+        if (_presence.TryGetValue(deviceId, out var presence) && presence.SessionId == sessionId)
+        {
+            _presence.Remove(deviceId);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task DeviceActive(string deviceId, string sessionId)
+    {
+        _presence[deviceId] = (sessionId, _time.GetUtcNow());
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<string>> GetActiveDevices()
+    {
+        var now = _time.GetUtcNow();
+        return Task.FromResult<IReadOnlyList<string>>(_presence.Keys.Where(id => IsActive(id, now)).Order(StringComparer.Ordinal).ToList());
+    }
+
+    public async Task Dispatched(DispatchReport report)
+    {
+        _handedOver.Remove(report.OutgoingId);
+        var push = State.OutboxPushes.Find(p => p.Id == report.OutgoingId);
+        var removed = State.OutboxPushes.RemoveAll(p => p.Id == report.OutgoingId)
+            + State.OutboxEmails.RemoveAll(e => e.Id == report.OutgoingId);
+        if (report.InvalidToken && push is not null
+            && State.Devices.TryGetValue(push.DeviceId, out var device) && device.Token == push.Token)
+        {
+            // The push service says the token is dead: forget it until the app registers a new one.
+            LogTokenRemoved(UserId, push.DeviceId);
+            device.Token = null;
+            removed++;
+        }
+
+        if (removed > 0)
+        {
+            await _state.WriteStateAsync();
+            await Continue();
+        }
+    }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) => Process();
+
+    private async Task Process()
+    {
+        var now = _time.GetUtcNow();
+        var changed = false;
+        if (State.PushDueAt is { } pushDue && pushDue <= now)
+        {
+            await FlushPushes(now);
+            changed = true;
+        }
+
+        if (State.EmailDueAt is { } emailDue && emailDue <= now)
+        {
+            await FlushEmail(now);
+            changed = true;
+        }
+
+        if (changed)
+        {
+            await _state.WriteStateAsync();
+        }
+
+        await Continue();
+    }
+
+    /// <summary>Hands the outbox to the dispatcher, arms the timer and keeps the reminder only while there is work.</summary>
+    private async Task Continue()
+    {
+        HandOver(_time.GetUtcNow());
+        Arm();
+        if (!State.HasWork && _reminderRegistered != false)
+        {
+            var reminder = await this.GetReminder(ReminderName);
+            if (reminder is not null)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+
+            _reminderRegistered = false;
+        }
+    }
+
+    private async Task EnsureReminder()
+    {
+        if (_reminderRegistered == true)
+        {
+            return;
+        }
+
+        // Registered before the pending item is stored: a crash in between leaves a reminder that
+        // finds nothing to do, never an item that nothing wakes.
+        await this.RegisterOrUpdateReminder(ReminderName, _options.ReminderPeriod, _options.ReminderPeriod);
+        _reminderRegistered = true;
+    }
+
+    private void HandOver(DateTimeOffset now)
+    {
+        foreach (var push in State.OutboxPushes)
+        {
+            if (!ShouldHandOver(push.Id, now) || !_dispatcher.TryEnqueue(new PushWork(UserId, push)))
+            {
+                continue;
+            }
+
+            _handedOver[push.Id] = now;
+        }
+
+        foreach (var email in State.OutboxEmails)
+        {
+            if (!ShouldHandOver(email.Id, now) || !_dispatcher.TryEnqueue(new EmailWork(UserId, email)))
+            {
+                continue;
+            }
+
+            _handedOver[email.Id] = now;
+        }
+    }
+
+    private bool ShouldHandOver(string id, DateTimeOffset now) =>
+        !_handedOver.TryGetValue(id, out var at) || now - at >= _options.RedispatchAfter;
+
+    /// <summary>One timer for the earliest of: the push delay, the email delay, an outbox item to hand over again.</summary>
+    private void Arm()
+    {
+        DateTimeOffset? next = Earliest(State.PushDueAt, State.EmailDueAt);
+        if (State.OutboxPushes.Count > 0 || State.OutboxEmails.Count > 0)
+        {
+            var now = _time.GetUtcNow();
+            var retry = State.OutboxPushes.Select(p => p.Id).Concat(State.OutboxEmails.Select(e => e.Id))
+                .Select(id => _handedOver.TryGetValue(id, out var at) ? at + _options.RedispatchAfter : now + _options.RetryBaseDelay)
+                .Min();
+            next = Earliest(next, retry);
+        }
+
+        if (next is null)
+        {
+            _timer?.Dispose();
+            _timer = null;
+            _timerDue = null;
+            return;
+        }
+
+        if (_timer is not null && _timerDue == next)
+        {
+            return;
+        }
+
+        _timer?.Dispose();
+        _timerDue = next;
+        var due = next.Value - _time.GetUtcNow();
+        _timer = this.RegisterGrainTimer(OnTimer, due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan);
+    }
+
+    private Task OnTimer()
+    {
+        _timer?.Dispose();
+        _timer = null;
+        _timerDue = null;
+        return Process();
+    }
+
+    private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) =>
+        a is null ? b : b is null ? a : (a < b ? a : b);
+
+    private bool HasActiveDevice(DateTimeOffset now) => _presence.Keys.Any(id => IsActive(id, now));
+
+    private bool IsActive(string deviceId, DateTimeOffset now) =>
+        _presence.TryGetValue(deviceId, out var presence) && now - presence.LastActive < _options.DeviceIdleAfter;
+
+    private InboxDevice Device(string deviceId)
+    {
+        if (!State.Devices.TryGetValue(deviceId, out var device))
+        {
+            device = new InboxDevice();
+            State.Devices[deviceId] = device;
+        }
+
+        return device;
+    }
+
+    private static string NewId() => "n_" + Guid.CreateVersion7().ToString("N");
+}

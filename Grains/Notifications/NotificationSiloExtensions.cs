@@ -1,0 +1,45 @@
+using ChatOrleans.Notifications.Senders;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Hosting;
+
+namespace ChatOrleans.Grains.Notifications;
+
+public static class NotificationSiloExtensions
+{
+    /// <summary>
+    /// The notification pipeline: options (section <c>Notifications</c>), the silo's dispatcher,
+    /// and reminders (whose table the profile's storage registers). Push and email senders
+    /// registered before this call are used; otherwise the clients configured under
+    /// <c>Notifications</c>, or senders that log what they would send.
+    /// </summary>
+    public static ISiloBuilder AddChatNotifications(this ISiloBuilder builder, IConfiguration configuration)
+    {
+        var services = builder.Services;
+        services.AddOptions<NotificationOptions>().Bind(configuration.GetSection(NotificationOptions.SectionName))
+            .Validate(o => o.CoalesceDelay >= TimeSpan.Zero && o.DeviceIdleAfter > TimeSpan.Zero && o.ReminderPeriod > TimeSpan.Zero
+                && o.SendTimeout > TimeSpan.Zero && o.MaxAttempts > 0 && o.DispatchWorkers > 0 && o.DispatchQueueCapacity > 0,
+                "Notification delays, timeouts and sizes must be positive.")
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddNotificationSenders(configuration);
+        services.TryAddSingleton<NotificationDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<NotificationDispatcher>());
+
+        builder.AddReminders();
+        // The reminder is a backstop that wakes a user's pipeline after a restart; a short period
+        // (tests, small deployments) needs Orleans' one-minute floor lowered to it.
+        services.AddOptions<ReminderOptions>().Configure<IOptions<NotificationOptions>>((reminders, notifications) =>
+        {
+            if (notifications.Value.ReminderPeriod < reminders.MinimumReminderPeriod)
+            {
+                reminders.MinimumReminderPeriod = notifications.Value.ReminderPeriod;
+            }
+        });
+        return builder;
+    }
+}
