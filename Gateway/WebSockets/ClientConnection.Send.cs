@@ -94,7 +94,7 @@ public sealed partial class ClientConnection
 
         if (deletedSince is { } since)
         {
-            var states = await _grains.GetGrain<IUserGrain>(UserId).GetReadStatesMovedSince(since);
+            var states = await User.GetReadStatesMovedSince(since);
             foreach (var state in states)
             {
                 await SendAsync(ServerFrames.ReadState(state), token);

@@ -61,7 +61,9 @@ public sealed partial class ClientConnection
         _options = options;
         _time = time;
         _logger = logger;
-        _acks = new DeliveredAcks(grains.GetGrain<IDeviceGrain>(DeviceKey), logger, DeviceKey);
+        Device = grains.GetGrain<IDeviceGrain>(DeviceKey);
+        User = grains.GetGrain<IUserGrain>(userId);
+        _acks = new DeliveredAcks(Device, logger, DeviceKey);
         _outbound = Channel.CreateBounded<Outbound>(new BoundedChannelOptions(options.SendQueueFrames)
         {
             SingleReader = true,
@@ -76,6 +78,12 @@ public sealed partial class ClientConnection
     public string DeviceKey { get; }
 
     public string SessionId { get; }
+
+    /// <summary>This device's grain, made once per connection.</summary>
+    public IDeviceGrain Device { get; }
+
+    /// <summary>This user's grain, made once per connection.</summary>
+    public IUserGrain User { get; }
 
     public DateTimeOffset TokenExpiresAt { get; }
 
@@ -130,10 +138,10 @@ public sealed partial class ClientConnection
             }
 
             await _fanout.AcquireUser(UserId, this);
-            var entries = await _grains.GetGrain<IUserGrain>(UserId).GetChatEntries();
+            var entries = await User.GetChatEntries();
             await AcquireChats(entries.Select(e => e.ChatId), joined);
 
-            var session = await _grains.GetGrain<IDeviceGrain>(DeviceKey).Connect(SessionId, _options.GatewayId);
+            var session = await Device.Connect(SessionId, _options.GatewayId);
             foreach (var (chatId, position) in session.Positions)
             {
                 _chats.TryAdd(chatId, new ChatCursor(position));
@@ -322,7 +330,7 @@ public sealed partial class ClientConnection
         {
             await _acks.DrainAsync().WaitAsync(_options.CloseTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             registry.Unregister(this);
-            await _grains.GetGrain<IDeviceGrain>(DeviceKey).Disconnect(SessionId);
+            await Device.Disconnect(SessionId);
         }
         catch (Exception ex)
         {

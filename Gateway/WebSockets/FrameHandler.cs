@@ -10,6 +10,8 @@ namespace ChatOrleans.Gateway.WebSockets;
 /// </summary>
 public sealed partial class FrameHandler(IGrainFactory grains, SendRateLimiter rateLimiter, MediaLinks media, ILogger<FrameHandler> logger)
 {
+    private readonly GrainRefCache<IChatGrain> _chats = new(grains, capacity: 65_536);
+
     public async Task HandleAsync(ClientConnection connection, ReadOnlyMemory<byte> frame)
     {
         JsonDocument document;
@@ -85,18 +87,18 @@ public sealed partial class FrameHandler(IGrainFactory grains, SendRateLimiter r
             case "delete_message":
                 RequireReqId(reqId, type);
                 CheckRate(connection);
-                await grains.GetGrain<IChatGrain>(request.RequiredString("chat_id"))
+                await _chats[request.RequiredString("chat_id")]
                     .Delete(connection.UserId, request.RequiredString("message_id"));
                 connection.Reply(ServerFrames.Ack(reqId));
                 return;
             case "mark_read":
                 RequireReqId(reqId, type);
-                await grains.GetGrain<IUserGrain>(connection.UserId)
+                await connection.User
                     .MarkRead(request.RequiredString("chat_id"), request.RequiredSeq("seq"));
                 connection.Reply(ServerFrames.Ack(reqId));
                 return;
             case "delivered":
-                var device = grains.GetGrain<IDeviceGrain>(connection.DeviceKey);
+                var device = connection.Device;
                 var deliveredChat = request.RequiredString("chat_id");
                 var deliveredSeq = request.RequiredSeq("seq");
                 if (reqId is null)
@@ -121,13 +123,13 @@ public sealed partial class FrameHandler(IGrainFactory grains, SendRateLimiter r
                     throw ChatException.BadRequest("state must be \"start\" or \"stop\".");
                 }
 
-                await grains.GetGrain<IChatGrain>(request.RequiredString("chat_id")).Typing(connection.UserId, state == "start");
+                await _chats[request.RequiredString("chat_id")].Typing(connection.UserId, state == "start");
                 ReplyIfAsked(connection, reqId);
                 return;
             case "fetch_history":
                 RequireReqId(reqId, type);
                 var query = HistoryQuery.Create(request.OptionalSeq("before_seq"), request.OptionalSeq("after_seq"), request.OptionalInt("limit"));
-                var messages = await grains.GetGrain<IChatGrain>(request.RequiredString("chat_id"))
+                var messages = await _chats[request.RequiredString("chat_id")]
                     .GetHistory(connection.UserId, query);
                 connection.Reply(ServerFrames.Ack(reqId, new { messages = await media.MessagesAsync(messages, connection.Origin) }));
                 return;
@@ -138,7 +140,7 @@ public sealed partial class FrameHandler(IGrainFactory grains, SendRateLimiter r
 
     private async Task<ChatMessage> SendAsync(ClientConnection connection, FrameReader request)
     {
-        var chat = grains.GetGrain<IChatGrain>(request.RequiredString("chat_id"));
+        var chat = _chats[request.RequiredString("chat_id")];
         var clientMsgId = request.RequiredString("client_msg_id");
         if (clientMsgId.Length > 128)
         {

@@ -76,7 +76,7 @@ public sealed partial class ChatGrain
                     continue;
                 }
 
-                _ = GrainFactory.GetGrain<INotificationInboxGrain>(userId).Alert(alert, level == NotificationLevel.Mentions);
+                _ = InboxRefs[userId].Alert(alert, level == NotificationLevel.Mentions);
             }
         }
         catch (Exception ex)

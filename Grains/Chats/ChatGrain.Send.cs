@@ -235,7 +235,7 @@ public sealed partial class ChatGrain
     {
         try
         {
-            await GrainFactory.GetGrain<IUserGrain>(userId).MarkReadBySend(ChatId, seq);
+            await UserRefs[userId].MarkReadBySend(ChatId, seq);
         }
         catch (Exception ex)
         {

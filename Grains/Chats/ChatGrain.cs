@@ -23,6 +23,8 @@ public sealed partial class ChatGrain : Grain, IChatGrain
     private readonly SemaphoreSlim _stateLock = new(1, 1);
     private readonly HashSet<string> _members = new(StringComparer.Ordinal);
     private IAsyncStream<ChatEvent> _stream = null!;
+    private GrainRefCache<IUserGrain>? _userRefs;
+    private GrainRefCache<INotificationInboxGrain>? _inboxRefs;
     private long _lastSeq;
     private DateTimeOffset? _lastDeletedAt;
 
@@ -322,6 +324,10 @@ public sealed partial class ChatGrain : Grain, IChatGrain
 
         return ReceiptsApply ? Publish(new ReceiptEvent(ChatId, userId, lastReadSeq)) : Task.CompletedTask;
     }
+
+    private GrainRefCache<IUserGrain> UserRefs => _userRefs ??= new(GrainFactory, capacity: 100_000);
+
+    private GrainRefCache<INotificationInboxGrain> InboxRefs => _inboxRefs ??= new(GrainFactory, capacity: 100_000);
 
     private bool ReceiptsApply => State.Kind == ChatKind.Direct || _members.Count <= _options.MaxReceiptGroupSize;
 

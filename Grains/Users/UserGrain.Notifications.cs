@@ -8,12 +8,12 @@ public sealed partial class UserGrain
     /// alert is for. Told before the user's own entry changes: a failure leaves both as they were.
     /// </summary>
     private Task TellChatLevelChosen(string chatId, NotificationLevel level) =>
-        GrainFactory.GetGrain<IChatGrain>(chatId).SetAlertLevel(UserId, level);
+        ChatRefs[chatId].SetAlertLevel(UserId, level);
 
     /// <summary>
     /// One way: pending alerts of what is now read are dropped, and devices that were pushed a
     /// badge get the new one. The read path does not wait for it.
     /// </summary>
     private void TellReadMoved(ReadState readState) =>
-        _ = GrainFactory.GetGrain<INotificationInboxGrain>(UserId).ReadMoved(readState);
+        _ = Inbox.ReadMoved(readState);
 }

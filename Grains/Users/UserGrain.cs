@@ -17,6 +17,8 @@ public sealed partial class UserGrain : Grain, IUserGrain
     private static readonly TimeSpan FlushDelay = TimeSpan.FromSeconds(1);
 
     private IAsyncStream<UserEvent> _stream = null!;
+    private GrainRefCache<IChatGrain>? _chatRefs;
+    private INotificationInboxGrain? _inboxRef;
     private IGrainTimer? _flushTimer;
     private bool _writePending;
 
@@ -33,6 +35,10 @@ public sealed partial class UserGrain : Grain, IUserGrain
     private string UserId => this.GetPrimaryKeyString();
 
     private UserState State => _state.State;
+
+    private GrainRefCache<IChatGrain> ChatRefs => _chatRefs ??= new(GrainFactory);
+
+    private INotificationInboxGrain Inbox => _inboxRef ??= GrainFactory.GetGrain<INotificationInboxGrain>(UserId);
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -80,7 +86,7 @@ public sealed partial class UserGrain : Grain, IUserGrain
         if (!State.Chats.TryGetValue(chatId, out var entry))
         {
             // Not ours: let the chat say whether it exists (forbidden) or not (not_found).
-            await GrainFactory.GetGrain<IChatGrain>(chatId).GetInfo(UserId);
+            await ChatRefs[chatId].GetInfo(UserId);
             throw ChatException.Forbidden("You are not a member of this chat.");
         }
 
@@ -125,7 +131,7 @@ public sealed partial class UserGrain : Grain, IUserGrain
     public async Task<ReadState> MarkRead(string chatId, long seq)
     {
         var entry = await GetEntry(chatId);
-        var lastSeq = await GrainFactory.GetGrain<IChatGrain>(chatId).GetLastSeq(UserId);
+        var lastSeq = await ChatRefs[chatId].GetLastSeq(UserId);
         return await MoveReadPosition(chatId, entry, Math.Min(seq, lastSeq));
     }
 
@@ -186,7 +192,7 @@ public sealed partial class UserGrain : Grain, IUserGrain
     {
         try
         {
-            return await GrainFactory.GetGrain<IChatGrain>(chatId).CountUnread(UserId, lastReadSeq);
+            return await ChatRefs[chatId].CountUnread(UserId, lastReadSeq);
         }
         catch (ChatException)
         {
@@ -213,7 +219,7 @@ public sealed partial class UserGrain : Grain, IUserGrain
             return entry;
         }
 
-        await GrainFactory.GetGrain<IChatGrain>(chatId).GetInfo(UserId);
+        await ChatRefs[chatId].GetInfo(UserId);
         throw ChatException.Forbidden("You are not a member of this chat.");
     }
 
@@ -247,7 +253,7 @@ public sealed partial class UserGrain : Grain, IUserGrain
 
         try
         {
-            await GrainFactory.GetGrain<IChatGrain>(chatId).ReadMoved(UserId, seq);
+            await ChatRefs[chatId].ReadMoved(UserId, seq);
         }
         catch (Exception ex)
         {
@@ -304,7 +310,7 @@ public sealed partial class UserGrain : Grain, IUserGrain
 
     private async Task<ChatView> LoadView(string chatId, UserChatState entry)
     {
-        var summary = await GrainFactory.GetGrain<IChatGrain>(chatId).GetSummary(UserId, entry.LastReadSeq);
+        var summary = await ChatRefs[chatId].GetSummary(UserId, entry.LastReadSeq);
         return new ChatView(summary.Chat, entry.LastReadSeq, summary.UnreadCount, entry.Level, summary.LastMessage);
     }
 

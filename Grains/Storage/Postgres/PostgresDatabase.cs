@@ -50,11 +50,29 @@ public sealed partial class PostgresDatabase : IAsyncDisposable, IDisposable
             settings.MaxAutoPrepare = 64;
         }
 
+        if (!NamesMaxPoolSize(connectionString))
+        {
+            // Npgsql's default of 100 is PostgreSQL's whole default max_connections: a burst of
+            // grain writes would take every slot and fail. A few dozen connections keep a
+            // server's cores busy; more only queue inside PostgreSQL instead of here.
+            settings.MaxPoolSize = DefaultMaxPoolSize;
+        }
+
         DatabaseName = settings.Database ?? settings.Username ?? "";
         DataSource = new NpgsqlDataSourceBuilder(settings.ConnectionString).Build();
     }
 
     private const string SynchronousCommitOption = "-c synchronous_commit=on";
+
+    /// <summary>The pool's size when the connection string does not name one.</summary>
+    public const int DefaultMaxPoolSize = 32;
+
+    private static bool NamesMaxPoolSize(string connectionString)
+    {
+        var parsed = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        return parsed.Keys.Cast<string>().Any(k => k.Replace(" ", "", StringComparison.Ordinal)
+            is var key && (key.Equals("MaxPoolSize", StringComparison.OrdinalIgnoreCase) || key.Equals("MaximumPoolSize", StringComparison.OrdinalIgnoreCase)));
+    }
 
     /// <summary>The pooled connections. Owned here: disposed with this object.</summary>
     public NpgsqlDataSource DataSource { get; }
