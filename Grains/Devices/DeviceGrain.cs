@@ -1,4 +1,5 @@
 using ChatOrleans.Grains.Hosting;
+using Microsoft.Extensions.Options;
 using Orleans.Streams;
 
 namespace ChatOrleans.Grains.Devices;
@@ -10,11 +11,11 @@ namespace ChatOrleans.Grains.Devices;
 /// </summary>
 public sealed class DeviceGrain(
     [PersistentState("device", StorageNames.GrainState)] IPersistentState<DeviceState> state,
-    TimeProvider time)
+    TimeProvider time,
+    IOptions<DeviceOptions> options)
     : Grain, IDeviceGrain
 {
-    // How long an unconfirmed delivered position may wait in memory before it is written.
-    private static readonly TimeSpan FlushDelay = TimeSpan.FromMilliseconds(500);
+    private readonly TimeSpan _flushDelay = options.Value.PositionFlushDelay;
 
     private string? _gatewayId;
     private IGrainTimer? _flushTimer;
@@ -114,7 +115,7 @@ public sealed class DeviceGrain(
         if (await Advance(chatId, seq))
         {
             _dirty = true;
-            _flushTimer ??= this.RegisterGrainTimer(FlushAsync, FlushDelay, Timeout.InfiniteTimeSpan);
+            _flushTimer ??= this.RegisterGrainTimer(FlushAsync, _flushDelay, Timeout.InfiniteTimeSpan);
         }
     }
 
@@ -142,7 +143,7 @@ public sealed class DeviceGrain(
         if (moved)
         {
             _dirty = true;
-            _flushTimer ??= this.RegisterGrainTimer(FlushAsync, FlushDelay, Timeout.InfiniteTimeSpan);
+            _flushTimer ??= this.RegisterGrainTimer(FlushAsync, _flushDelay, Timeout.InfiniteTimeSpan);
         }
     }
 
