@@ -53,6 +53,13 @@ public interface IChatGrain : IGrainWithStringKey
     [Alias("GetLastSeq")]
     Task<long> GetLastSeq(string requesterId);
 
+    /// <summary>
+    /// The seqs up to <paramref name="upToSeq"/> deleted at or after <paramref name="since"/>: the
+    /// notification pipeline drops them, so no push or email ever shows a deleted message.
+    /// </summary>
+    [Alias("GetDeletedSeqs")]
+    Task<IReadOnlyList<long>> GetDeletedSeqs(string requesterId, DateTimeOffset since, long upToSeq);
+
     /// <summary>Messages by others, not deleted, above <paramref name="afterSeq"/>.</summary>
     [Alias("CountUnread")]
     Task<int> CountUnread(string userId, long afterSeq);

@@ -260,6 +260,19 @@ public sealed partial class ChatGrain : Grain, IChatGrain
         }
     }
 
+    public async Task<IReadOnlyList<long>> GetDeletedSeqs(string requesterId, DateTimeOffset since, long upToSeq)
+    {
+        EnsureMember(requesterId);
+        if (_lastDeletedAt is not { } last || last < since)
+        {
+            // Nothing was deleted since then: answered from memory, the common case.
+            return [];
+        }
+
+        var deleted = await _log.GetDeletedSinceAsync(ChatId, since, upToSeq);
+        return deleted.Select(d => d.Seq).ToList();
+    }
+
     public async Task<IReadOnlyList<ChatMessage>> GetHistory(string requesterId, HistoryQuery query)
     {
         EnsureMember(requesterId);

@@ -87,7 +87,10 @@ public sealed partial class NotificationInboxGrain
         LogEmailDigest(UserId, unread.Count, now);
     }
 
-    /// <summary>Drops what the user read on any device, chats they left, and chats they muted since.</summary>
+    /// <summary>
+    /// Drops what the user read on any device, chats they left, chats they muted since, and
+    /// messages their senders deleted meanwhile (a deleted message is never shown in an alert).
+    /// </summary>
     private async Task<List<PendingAlert>> StillUnread(List<PendingAlert> pending)
     {
         if (pending.Count == 0)
@@ -96,7 +99,7 @@ public sealed partial class NotificationInboxGrain
         }
 
         var entries = (await GrainFactory.GetGrain<IUserGrain>(UserId).GetChatEntries()).ToDictionary(e => e.ChatId);
-        return pending
+        var unread = pending
             .Where(p => entries.TryGetValue(p.ChatId, out var entry)
                 && p.Seq > entry.LastReadSeq
                 && entry.Level != NotificationLevel.None
@@ -104,6 +107,24 @@ public sealed partial class NotificationInboxGrain
             .GroupBy(p => (p.ChatId, p.Seq))
             .Select(g => g.First())
             .ToList();
+
+        var deleted = new HashSet<(string ChatId, long Seq)>();
+        foreach (var chat in unread.GroupBy(p => p.ChatId))
+        {
+            try
+            {
+                var seqs = await GrainFactory.GetGrain<IChatGrain>(chat.Key)
+                    .GetDeletedSeqs(UserId, chat.Min(p => p.CreatedAt), chat.Max(p => p.Seq));
+                deleted.UnionWith(seqs.Select(s => (chat.Key, s)));
+            }
+            catch (ChatException)
+            {
+                // Removed from the chat meanwhile: none of it is for this user any more.
+                deleted.UnionWith(chat.Select(p => (chat.Key, p.Seq)));
+            }
+        }
+
+        return deleted.Count == 0 ? unread : unread.Where(p => !deleted.Contains((p.ChatId, p.Seq))).ToList();
     }
 
     private async Task<Dictionary<string, string>> SenderNames(IEnumerable<string> senderIds)

@@ -43,6 +43,27 @@ public sealed class NotificationIdleDeviceTests(IdleDevicesGatewayFixture fixtur
     }
 
     [Fact]
+    public async Task AMessageDeletedWithinTheDelayIsNeverPushed()
+    {
+        var (alice, bob, chatId) = await DirectPairAsync(BaseUri);
+        var phone = await RegisterFcmTokenAsync(bob, "phone");
+        await using var aliceLaptop = await E2E.ConnectAsync(BaseUri, alice, "laptop");
+
+        var sent = await aliceLaptop.SendMessageAsync(chatId, "c1", "sent by mistake");
+        await aliceLaptop.DeleteMessageAsync(chatId, sent.MessageId);
+
+        // Inconclusive, not passing, if the deletion came after the 2 s delay.
+        Assert.True(DateTimeOffset.UtcNow - sent.CreatedAt < TimeSpan.FromSeconds(1.8), "the deletion took too long to prove anything");
+
+        // The marker: the next message is pushed on its own; the deleted one never was.
+        await aliceLaptop.SendMessageAsync(chatId, "c2", "the real one");
+        var marker = await Push.WaitForDeliveredAsync(phone, m => m.Seq == 2);
+        Assert.True(IsSingle(marker.Message), marker.Message.Body);
+        Assert.Equal("the real one", marker.Message.Body);
+        Assert.DoesNotContain(Push.AttemptsTo(phone), p => p.Message.Seq == 1);
+    }
+
+    [Fact]
     public async Task AMessageReadOnAnotherDeviceWithinTheDelayIsNotPushed()
     {
         var (alice, bob, chatId) = await DirectPairAsync(BaseUri);
