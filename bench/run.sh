@@ -90,6 +90,11 @@ loadgen="$repo/bench/LoadGen/bin/Release/net10.0/ChatOrleans.LoadGen.dll"
 status=0
 dotnet "$loadgen" "${args[@]}" || status=$?
 
+# The run's database has served its purpose: its numbers are in the results file.
+if [ -n "${db:-}" ]; then
+  su postgres -c "psql -q -p $port -c 'DROP DATABASE IF EXISTS $db WITH (FORCE)'" || true
+fi
+
 if [ -z "${BENCH_NO_REPORT:-}" ] && [ -f "$out" ]; then
   dotnet "$loadgen" report --results "$results" --out "$repo/docs/benchmarks.md" --repo "$repo"
 fi
