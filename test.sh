@@ -22,6 +22,15 @@ export CHATORLEANS_TEST_REDIS="$(deploy/services/redis.sh url)"
 deploy/services/azurite.sh start
 export CHATORLEANS_TEST_AZURITE="$(deploy/services/azurite.sh url)"
 
+# Video poster frames come from ffmpeg; the media tests make a real MP4 with it.
+if ! command -v ffmpeg > /dev/null; then
+  if [ "$(id -u)" = "0" ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg > /dev/null
+  else
+    echo "ffmpeg is missing and this is not root: the video tests will fail (apt-get install -y ffmpeg)" >&2
+  fi
+fi
+
 # The browser tests (Tests/Browser) drive Debian's Chromium with playwright-core from npm.
 if [ ! -x /usr/bin/chromium ]; then
   if [ "$(id -u)" = "0" ]; then

@@ -294,6 +294,21 @@ public abstract class MediaFlowTests(MediaGatewayFixture fixture)
         Assert.NotEmpty(await Anonymous.GetByteArrayAsync(stillThere.Url));
     }
 
+    [Fact]
+    public async Task AVideoGetsItsSizeAndAPosterFrameThumbnail()
+    {
+        var mp4 = await TestFiles.Mp4Async(320, 240);
+        using var alice = await Proto.RegisterAsync(BaseUri);
+        var media = await alice.Api.UploadMediaAsync("clip.mp4", "video/mp4", mp4);
+
+        Assert.Equal("ready", media.Status);
+        Assert.Equal("video/mp4", media.ContentType);
+        Assert.Equal((320, 240), (media.Width, media.Height));
+        Assert.Equal(mp4, await Anonymous.GetByteArrayAsync(media.Url));
+        Assert.NotNull(media.ThumbnailUrl);
+        Assert.Equal((320, 240), TestFiles.DecodeSize(await Anonymous.GetByteArrayAsync(media.ThumbnailUrl)));
+    }
+
     private static async Task AssertServesImageAsync(Media media, byte[] original)
     {
         Assert.NotNull(media.Url);

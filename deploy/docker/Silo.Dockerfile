@@ -22,6 +22,8 @@ RUN dotnet publish Silo/Silo.csproj -c Release --no-restore -o /app/publish /p:U
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 WORKDIR /app
 # Storage:DataDirectory is only used by the embedded profile; give it a writable place anyway.
+# Silos check completed uploads: ffmpeg makes video poster frames (without it videos get none).
+RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg && rm -rf /var/lib/apt/lists/*
 RUN mkdir -p /data && chown "$APP_UID" /data
 COPY --from=build /app/publish .
 ENV ASPNETCORE_URLS=http://+:8080 \
