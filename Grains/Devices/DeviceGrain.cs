@@ -114,8 +114,7 @@ public sealed class DeviceGrain(
     {
         if (await Advance(chatId, seq))
         {
-            _dirty = true;
-            _flushTimer ??= this.RegisterGrainTimer(FlushAsync, _flushDelay, Timeout.InfiniteTimeSpan);
+            ScheduleFlush();
         }
     }
 
@@ -142,9 +141,15 @@ public sealed class DeviceGrain(
 
         if (moved)
         {
-            _dirty = true;
-            _flushTimer ??= this.RegisterGrainTimer(FlushAsync, _flushDelay, Timeout.InfiniteTimeSpan);
+            ScheduleFlush();
         }
+    }
+
+    /// <summary>The moved positions reach storage within the flush delay, many acks in one write.</summary>
+    private void ScheduleFlush()
+    {
+        _dirty = true;
+        _flushTimer ??= this.RegisterGrainTimer(FlushAsync, _flushDelay, Timeout.InfiniteTimeSpan);
     }
 
     private async Task RefreshJoinSeqs()
