@@ -36,6 +36,7 @@ public sealed partial class ChatConnection : IAsyncDisposable
     private readonly int _maxReceiveMessageBytes;
     private readonly Task _receiveLoop;
     private long _lastRequestId;
+    private readonly AutoDeliveredAcks _autoAcks;
     private volatile bool _autoDelivered;
     private volatile bool _receiveEnded;
     private WelcomeEvent? _welcomeEvent;
@@ -46,6 +47,7 @@ public sealed partial class ChatConnection : IAsyncDisposable
         _received = options.RecordReceived ? [] : null;
         _publishEvents = options.PublishEvents;
         _autoDelivered = options.AutoDelivered;
+        _autoAcks = new AutoDeliveredAcks((chatId, seq) => SendDeliveredAsync(chatId, seq), options.AutoDeliveredDelay);
         _requestTimeout = options.RequestTimeout;
         _defaultWaitTimeout = options.DefaultWaitTimeout;
         _closeTimeout = options.CloseTimeout;
@@ -106,7 +108,10 @@ public sealed partial class ChatConnection : IAsyncDisposable
     /// <summary>The exception that ended the receive loop, if it did not end with a close frame.</summary>
     public Exception? Failure { get; private set; }
 
-    /// <summary>Send <c>delivered</c> (without <c>req_id</c>) for every <c>new_message</c> received from now on.</summary>
+    /// <summary>
+    /// Send <c>delivered</c> (without <c>req_id</c>) for the <c>new_message</c> events received from now on: the highest
+    /// seq per chat, after <see cref="ChatConnectionOptions.AutoDeliveredDelay"/>.
+    /// </summary>
     public bool AutoDelivered
     {
         get => _autoDelivered;
@@ -246,6 +251,8 @@ public sealed partial class ChatConnection : IAsyncDisposable
     public async Task CloseAsync(
         WebSocketCloseStatus status = WebSocketCloseStatus.NormalClosure, string? description = null, CancellationToken cancellationToken = default)
     {
+        // Held automatic acks go before the close frame, so the next connection is not replayed them.
+        await _autoAcks.FlushAsync().ConfigureAwait(false);
         await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -541,7 +548,7 @@ public sealed partial class ChatConnection : IAsyncDisposable
                 _syncDone.TrySetResult(syncDone);
                 break;
             case NewMessageEvent newMessage when _autoDelivered:
-                ObserveFailure(SendDeliveredAsync(newMessage.Message.ChatId, newMessage.Message.Seq));
+                _autoAcks.Note(newMessage.Message.ChatId, newMessage.Message.Seq);
                 break;
             case AckEvent { ReqId: { } reqId } ack:
                 Complete(reqId, ack, null);
@@ -578,18 +585,6 @@ public sealed partial class ChatConnection : IAsyncDisposable
         else
         {
             request.TrySetException(failure);
-        }
-    }
-
-    private static void ObserveFailure(Task task)
-    {
-        if (!task.IsCompleted)
-        {
-            task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-        }
-        else
-        {
-            _ = task.Exception;
         }
     }
 }

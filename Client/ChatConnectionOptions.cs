@@ -6,10 +6,18 @@ namespace ChatOrleans.Client;
 public sealed class ChatConnectionOptions
 {
     /// <summary>
-    /// Send <c>delivered</c> (without <c>req_id</c>) for every <c>new_message</c> received, as a real client would.
+    /// Send <c>delivered</c> (without <c>req_id</c>) for the <c>new_message</c> events received, as a real client would
+    /// (merged over <see cref="AutoDeliveredDelay"/>).
     /// Default <c>false</c>. Can be changed later through <see cref="ChatConnection.AutoDelivered"/>.
     /// </summary>
     public bool AutoDelivered { get; set; }
+
+    /// <summary>
+    /// How long automatic <c>delivered</c> acks are held and merged (the highest seq per chat) before they are sent;
+    /// <see cref="ChatConnection.CloseAsync"/> sends them at once. Default 250 ms; <see cref="TimeSpan.Zero"/> sends one
+    /// per message.
+    /// </summary>
+    public TimeSpan AutoDeliveredDelay { get; set; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>Keep every event in <see cref="ChatConnection.Received"/>. Default <c>true</c>; load generators may turn it off.</summary>
     public bool RecordReceived { get; set; } = true;

@@ -14,7 +14,7 @@ public static class GatewayServiceExtensions
     public static IServiceCollection AddChatGateway(this IServiceCollection services, IConfiguration configuration, DataFolder dataFolder)
     {
         services.AddOptions<GatewayOptions>().Bind(configuration.GetSection(GatewayOptions.SectionName))
-            .Validate(o => o.MaxFrameBytes > 0 && o.SendQueueFrames > 0 && o.SendsPerSecond > 0 && o.SendBurst > 0, "Gateway limits must be positive.")
+            .Validate(o => o.MaxFrameBytes > 0 && o.SendQueueFrames > 0 && o.SendsPerSecond > 0 && o.SendBurst > 0 && o.DeliveredAckDelay >= TimeSpan.Zero, "Gateway limits must be positive.")
             .ValidateOnStart();
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.SectionName));
         services.TryAddSingleton(TimeProvider.System);
@@ -24,6 +24,8 @@ public static class GatewayServiceExtensions
         services.AddSingleton<AccountService>();
         services.AddSingleton<ConnectionRegistry>();
         services.AddSingleton<EventFanout>();
+        services.AddSingleton<DeliveredAckBatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<DeliveredAckBatcher>());
         services.AddSingleton<FrameHandler>();
         services.AddSingleton<SendRateLimiter>();
         services.AddChatMediaGateway(configuration, dataFolder);

@@ -36,6 +36,13 @@ public sealed class GatewayOptions
     /// </summary>
     public TimeSpan ActivityReportInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long an unconfirmed <c>delivered</c> waits at the gateway to be merged with the
+    /// device's next ones before it goes to the DeviceGrain (see <c>DeliveredAcks</c>). Acks with a
+    /// <c>req_id</c> never wait. Zero sends each at once (still one call in flight per device).
+    /// </summary>
+    public TimeSpan DeliveredAckDelay { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Chats whose replay is fetched at once when a device reconnects.</summary>
     public int ReplayConcurrency { get; set; } = 16;
 }

@@ -29,7 +29,7 @@ public sealed partial class ClientConnection
     private readonly ConcurrentDictionary<string, ChatCursor> _chats = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _sendLock = new(1, 1);
-    private readonly DeliveredAcks _acks;
+    private readonly DeliveredAckBatcher _acks;
     private int _closeRequested;
     private bool _sawOwnSession;
 
@@ -41,6 +41,7 @@ public sealed partial class ClientConnection
         IGrainFactory grains,
         EventFanout fanout,
         FrameHandler handler,
+        DeliveredAckBatcher acks,
         MediaLinks media,
         string origin,
         GatewayOptions options,
@@ -63,7 +64,7 @@ public sealed partial class ClientConnection
         _logger = logger;
         Device = grains.GetGrain<IDeviceGrain>(DeviceKey);
         User = grains.GetGrain<IUserGrain>(userId);
-        _acks = new DeliveredAcks(Device, logger, DeviceKey);
+        _acks = acks;
         _outbound = Channel.CreateBounded<Outbound>(new BoundedChannelOptions(options.SendQueueFrames)
         {
             SingleReader = true,
@@ -106,8 +107,8 @@ public sealed partial class ClientConnection
     public void Reply(byte[] payload) => Enqueue(new Outbound.Frame(payload));
 
     /// <summary>
-    /// An unconfirmed <c>delivered</c> for a seq this socket has sent: coalesced with others on
-    /// the way to the DeviceGrain. False when the chat's own check is needed (a chat this socket
+    /// An unconfirmed <c>delivered</c> for a seq this socket has sent: batched with the gateway's
+    /// others on the way to storage. False when the chat's own check is needed (a chat this socket
     /// does not follow, or a seq above what it sent).
     /// </summary>
     internal bool TryNoteDelivered(string chatId, long seq)
@@ -117,7 +118,7 @@ public sealed partial class ClientConnection
             return false;
         }
 
-        _acks.Note(chatId, seq);
+        _acks.Note(DeviceKey, chatId, seq);
         return true;
     }
 
@@ -133,8 +134,8 @@ public sealed partial class ClientConnection
         {
             if (replaced is not null)
             {
-                // Its last acks must be in the DeviceGrain before this session reads the positions.
-                await replaced._acks.DrainAsync().WaitAsync(_options.CloseTimeout, token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                // Its last acks must be stored before this session reads the positions.
+                await _acks.FlushAsync().WaitAsync(_options.CloseTimeout, token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
 
             await _fanout.AcquireUser(UserId, this);
@@ -328,7 +329,7 @@ public sealed partial class ClientConnection
     {
         try
         {
-            await _acks.DrainAsync().WaitAsync(_options.CloseTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await _acks.FlushAsync().WaitAsync(_options.CloseTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             registry.Unregister(this);
             await Device.Disconnect(SessionId);
         }

@@ -103,10 +103,11 @@ public sealed partial class FrameHandler(IGrainFactory grains, SendRateLimiter r
                 var deliveredSeq = request.RequiredSeq("seq");
                 if (reqId is null)
                 {
-                    // Unconfirmed: coalesced per connection, written shortly, many in one write.
+                    // Unconfirmed: batched with the gateway's others, written shortly, many in one write.
+                    // A seq this socket never sent needs the chat's own check: the grain does it.
                     if (!connection.TryNoteDelivered(deliveredChat, deliveredSeq))
                     {
-                        await device.NoteDelivered(deliveredChat, deliveredSeq);
+                        await device.Delivered(deliveredChat, deliveredSeq);
                     }
 
                     return;

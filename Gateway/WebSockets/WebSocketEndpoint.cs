@@ -22,6 +22,7 @@ public static partial class WebSocketEndpoint
         IGrainFactory grains,
         EventFanout fanout,
         FrameHandler handler,
+        DeliveredAckBatcher acks,
         MediaLinks media,
         ConnectionRegistry registry,
         IOptions<GatewayOptions> options,
@@ -51,7 +52,7 @@ public static partial class WebSocketEndpoint
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         var connection = new ClientConnection(
-            socket, identity.UserId, deviceId, identity.ExpiresAt, grains, fanout, handler, media, media.OriginOf(context.Request), options.Value, time,
+            socket, identity.UserId, deviceId, identity.ExpiresAt, grains, fanout, handler, acks, media, media.OriginOf(context.Request), options.Value, time,
             loggers.CreateLogger<ClientConnection>());
         await connection.RunAsync(registry, context.RequestAborted);
     }

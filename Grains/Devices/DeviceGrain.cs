@@ -1,5 +1,5 @@
 using ChatOrleans.Grains.Hosting;
-using Microsoft.Extensions.Options;
+using ChatOrleans.Grains.Storage;
 using Orleans.Streams;
 
 namespace ChatOrleans.Grains.Devices;
@@ -7,19 +7,17 @@ namespace ChatOrleans.Grains.Devices;
 /// <summary>
 /// One device: its session and its delivery positions. A chat the device never acknowledged
 /// starts at the chat's last seq when the device first connected, or at the user's join seq
-/// for chats joined later; older messages come from history.
+/// for chats joined later; older messages come from history. Confirmed positions are this
+/// grain's state; unconfirmed ones are in the <see cref="IDevicePositionStore"/>, written there by
+/// the gateways in batches, and merged in (the higher wins) when the device connects.
 /// </summary>
 public sealed class DeviceGrain(
     [PersistentState("device", StorageNames.GrainState)] IPersistentState<DeviceState> state,
-    TimeProvider time,
-    IOptions<DeviceOptions> options)
+    IDevicePositionStore unconfirmed,
+    TimeProvider time)
     : Grain, IDeviceGrain
 {
-    private readonly TimeSpan _flushDelay = options.Value.PositionFlushDelay;
-
     private string? _gatewayId;
-    private IGrainTimer? _flushTimer;
-    private bool _dirty;
 
     // The user's join seq per chat, read at connect and refreshed for chats joined since: the
     // floor of every position, so it need not be fetched for each delivered.
@@ -74,6 +72,8 @@ public sealed class DeviceGrain(
             State.Positions.Remove(gone);
         }
 
+        await MergeUnconfirmedAsync(current);
+
         await WriteAsync();
         _gatewayId = gatewayId;
         _ = GrainFactory.GetGrain<INotificationInboxGrain>(userId).DeviceOnline(deviceId, sessionId);
@@ -110,48 +110,6 @@ public sealed class DeviceGrain(
         return PositionIn(chatId);
     }
 
-    public async Task NoteDelivered(string chatId, long seq)
-    {
-        if (await Advance(chatId, seq))
-        {
-            ScheduleFlush();
-        }
-    }
-
-    public async Task NoteDeliveredMany(IReadOnlyList<ChatPosition> positions)
-    {
-        var moved = false;
-        foreach (var position in positions)
-        {
-            if (!_joinSeqs.ContainsKey(position.ChatId))
-            {
-                await RefreshJoinSeqs();
-                if (!_joinSeqs.ContainsKey(position.ChatId))
-                {
-                    continue;
-                }
-            }
-
-            if (position.Seq > PositionIn(position.ChatId))
-            {
-                State.Positions[position.ChatId] = position.Seq;
-                moved = true;
-            }
-        }
-
-        if (moved)
-        {
-            ScheduleFlush();
-        }
-    }
-
-    /// <summary>The moved positions reach storage within the flush delay, many acks in one write.</summary>
-    private void ScheduleFlush()
-    {
-        _dirty = true;
-        _flushTimer ??= this.RegisterGrainTimer(FlushAsync, _flushDelay, Timeout.InfiniteTimeSpan);
-    }
-
     private async Task RefreshJoinSeqs()
     {
         var entries = await GrainFactory.GetGrain<IUserGrain>(Key.UserId).GetChatEntries();
@@ -178,37 +136,19 @@ public sealed class DeviceGrain(
         return true;
     }
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    /// <summary>Takes the unconfirmed positions gateways stored for this device where they are higher.</summary>
+    private async Task MergeUnconfirmedAsync(IReadOnlySet<string> chats)
     {
-        if (_dirty)
+        foreach (var (chatId, seq) in await unconfirmed.ReadAsync(this.GetPrimaryKeyString()))
         {
-            await WriteAsync();
+            if (chats.Contains(chatId) && seq > State.Positions.GetValueOrDefault(chatId))
+            {
+                State.Positions[chatId] = seq;
+            }
         }
     }
 
-    private async Task FlushAsync()
-    {
-        _flushTimer?.Dispose();
-        _flushTimer = null;
-        if (_dirty)
-        {
-            await WriteAsync();
-        }
-    }
-
-    private async Task WriteAsync()
-    {
-        _dirty = false;
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            _dirty = true;
-            throw;
-        }
-    }
+    private Task WriteAsync() => state.WriteStateAsync();
 
     /// <summary>
     /// Never below the user's join seq: a user removed and added again between two connections
@@ -220,6 +160,17 @@ public sealed class DeviceGrain(
         return Math.Max(State.Positions.GetValueOrDefault(chatId, joinSeq), joinSeq);
     }
 
-    public Task<IReadOnlyDictionary<string, long>> GetPositions() =>
-        Task.FromResult<IReadOnlyDictionary<string, long>>(new Dictionary<string, long>(State.Positions));
+    public async Task<IReadOnlyDictionary<string, long>> GetPositions()
+    {
+        var positions = new Dictionary<string, long>(State.Positions);
+        foreach (var (chatId, seq) in await unconfirmed.ReadAsync(this.GetPrimaryKeyString()))
+        {
+            if (positions.TryGetValue(chatId, out var known) && seq > known)
+            {
+                positions[chatId] = seq;
+            }
+        }
+
+        return positions;
+    }
 }

@@ -20,8 +20,6 @@ public static class ChatSiloExtensions
     public static ISiloBuilder AddChatGrains(this ISiloBuilder builder, IConfiguration configuration)
     {
         builder.Services.AddOptions<ChatOptions>().Bind(configuration.GetSection(ChatOptions.SectionName));
-        builder.Services.AddOptions<DeviceOptions>().Bind(configuration.GetSection(DeviceOptions.SectionName))
-            .Validate(o => o.PositionFlushDelay > TimeSpan.Zero, "Devices:PositionFlushDelay must be positive.");
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.AddChatNotifications(configuration);
 

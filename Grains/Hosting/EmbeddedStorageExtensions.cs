@@ -27,6 +27,7 @@ public static class EmbeddedStorageExtensions
         // The container disposes it at host shutdown: queued writes finish, the WAL is checkpointed.
         services.AddSingleton(sp => new SqliteDatabase(directory, sp.GetRequiredService<ILogger<SqliteDatabase>>()));
         services.AddSingleton<IMessageLog, SqliteMessageLog>();
+        services.AddSingleton<IDevicePositionStore, SqliteDevicePositionStore>();
         services.AddGrainStorage(
             StorageNames.GrainState,
             (sp, name) => new SqliteGrainStorage(name, sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<Serializer>()));

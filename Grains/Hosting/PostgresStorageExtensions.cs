@@ -32,6 +32,7 @@ public static class PostgresStorageExtensions
         // The container disposes it (and so its connection pool) at host shutdown.
         services.AddSingleton(sp => new PostgresDatabase(connectionString, sp.GetRequiredService<ILogger<PostgresDatabase>>()));
         services.AddSingleton<IMessageLog, PostgresMessageLog>();
+        services.AddSingleton<IDevicePositionStore, PostgresDevicePositionStore>();
         AddAdoNetStorage(services, StorageNames.GrainState);
         AddAdoNetStorage(services, StorageNames.PubSub);
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, MigrateAtStartup>();

@@ -127,6 +127,45 @@ public sealed class ReplayTests(SharedGatewayFixture fixture) : IClassFixture<Sh
     }
 
     [Fact]
+    public async Task AutomaticAcksHeldByTheClientGoOutBeforeAGracefulCloseSoNothingIsReplayed()
+    {
+        var (alice, bob) = await TwoUsersAsync();
+        var chatId = (await alice.Api.CreateGroupAsync("held-acks", [bob.UserId])).ChatId;
+        await using var alicePhone = await E2E.ConnectAsync(BaseUri, alice, "phone");
+
+        // Held far longer than the test: only the close can send them.
+        var options = new ChatConnectionOptions { AutoDelivered = true, AutoDeliveredDelay = TimeSpan.FromHours(1) };
+        var bobPhone = await ChatConnection.ConnectAsync(BaseUri, bob.AccessToken, "phone", options);
+        await bobPhone.SyncDone.WaitAsync(E2E.Timeout);
+        var sent = await E2E.SendSequentiallyAsync(alicePhone, chatId, "m", 5);
+        await E2E.WaitForSeqAsync(bobPhone, chatId, sent[^1].Seq);
+        await bobPhone.CloseAsync();
+
+        var after = await alicePhone.SendMessageAsync(chatId, "after", "while away");
+        await using var bobAgain = await E2E.ConnectAsync(BaseUri, bob, "phone");
+        Assert.Equal([after.Seq], E2E.ReplayedFrames(bobAgain).OfType<NewMessageEvent>().Select(e => e.Message.Seq).ToList());
+    }
+
+    [Fact]
+    public async Task WithoutACloseHeldAutomaticAcksAreLostAndTheMessagesComeAgain()
+    {
+        // The other side of the trade: a crash inside the hold repeats messages, never loses them.
+        var (alice, bob) = await TwoUsersAsync();
+        var chatId = (await alice.Api.CreateGroupAsync("held-acks-abort", [bob.UserId])).ChatId;
+        await using var alicePhone = await E2E.ConnectAsync(BaseUri, alice, "phone");
+
+        var options = new ChatConnectionOptions { AutoDelivered = true, AutoDeliveredDelay = TimeSpan.FromHours(1) };
+        var bobPhone = await ChatConnection.ConnectAsync(BaseUri, bob.AccessToken, "phone", options);
+        await bobPhone.SyncDone.WaitAsync(E2E.Timeout);
+        var sent = await E2E.SendSequentiallyAsync(alicePhone, chatId, "m", 3);
+        await E2E.WaitForSeqAsync(bobPhone, chatId, sent[^1].Seq);
+        await bobPhone.DisposeAsync();
+
+        await using var bobAgain = await E2E.ConnectAsync(BaseUri, bob, "phone");
+        Assert.Equal(sent.Select(m => m.Seq), E2E.ReplayedFrames(bobAgain).OfType<NewMessageEvent>().Select(e => e.Message.Seq));
+    }
+
+    [Fact]
     public async Task ADeliveredAboveTheChatsLastSeqIsClampedSoLaterMessagesAreStillReplayed()
     {
         var (alice, bob) = await TwoUsersAsync();

@@ -43,7 +43,7 @@ public sealed class SqliteMessageLogTests : MessageLogContractTests
         await Log.AppendAsync("chat-a", [Message("chat-a", 1)]);
         await RestartAsync();
 
-        Assert.Equal(2, Database.SchemaVersion);
+        Assert.Equal(3, Database.SchemaVersion);
         Assert.Equal(1, await Log.GetLastSeqAsync("chat-a"));
     }
 
@@ -65,7 +65,7 @@ public sealed class SqliteMessageLogTests : MessageLogContractTests
             return ((string)mode.ExecuteScalar()!, (string)version.ExecuteScalar()!);
         });
         Assert.Equal("wal", journalMode);
-        Assert.Equal("1,2", versions);
+        Assert.Equal("1,2,3", versions);
         Assert.Equal(Path.Combine(_folder, "chatorleans.db"), Database.FilePath);
     }
 }

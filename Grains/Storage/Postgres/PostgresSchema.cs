@@ -129,6 +129,17 @@ public static class PostgresSchema
 
         CREATE INDEX reminders_hash_idx ON reminders (service_id, grain_hash);
         """,
+
+        // 4: devices' unconfirmed delivery positions (PostgresDevicePositionStore), written in
+        // batches by the gateways instead of through each DeviceGrain's state.
+        """
+        CREATE TABLE device_positions (
+            device_key text   NOT NULL,
+            chat_id    text   NOT NULL,
+            seq        bigint NOT NULL,
+            CONSTRAINT device_positions_pkey PRIMARY KEY (device_key, chat_id)
+        );
+        """,
     ];
 
     // Part of migration 2: never edit.

@@ -315,6 +315,17 @@ public sealed partial class SqliteDatabase : IAsyncDisposable, IDisposable
 
             CREATE INDEX ix_reminders_hash ON reminders (service_id, grain_hash);
             """,
+
+            // 3: devices' unconfirmed delivery positions (SqliteDevicePositionStore), written in
+            // batches by the gateways instead of through each DeviceGrain's state.
+            """
+            CREATE TABLE device_positions (
+                device_key TEXT    NOT NULL,
+                chat_id    TEXT    NOT NULL,
+                seq        INTEGER NOT NULL,
+                PRIMARY KEY (device_key, chat_id)
+            ) WITHOUT ROWID;
+            """,
         ];
 
         public static int Latest => Migrations.Length;
