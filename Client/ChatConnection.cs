@@ -30,6 +30,7 @@ public sealed partial class ChatConnection : IAsyncDisposable
     private readonly TaskCompletionSource<WelcomeEvent> _welcome = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<SyncDoneEvent> _syncDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly bool _publishEvents;
+    private readonly Action<ServerEvent>? _onEvent;
     private readonly TimeSpan _requestTimeout;
     private readonly TimeSpan _defaultWaitTimeout;
     private readonly TimeSpan _closeTimeout;
@@ -46,6 +47,7 @@ public sealed partial class ChatConnection : IAsyncDisposable
         _socket = socket;
         _received = options.RecordReceived ? [] : null;
         _publishEvents = options.PublishEvents;
+        _onEvent = options.OnEvent;
         _autoDelivered = options.AutoDelivered;
         _autoAcks = new AutoDeliveredAcks((chatId, seq) => SendDeliveredAsync(chatId, seq), options.AutoDeliveredDelay);
         _requestTimeout = options.RequestTimeout;
@@ -524,6 +526,8 @@ public sealed partial class ChatConnection : IAsyncDisposable
         ServerEvent e = messageType == WebSocketMessageType.Binary
             ? new MalformedFrameEvent(Convert.ToBase64String(frame.Span), "binary frame", null)
             : ServerEventParser.Parse(frame);
+
+        _onEvent?.Invoke(e);
 
         if (_received is not null)
         {

@@ -28,6 +28,13 @@ public sealed class ChatConnectionOptions
     /// </summary>
     public bool PublishEvents { get; set; } = true;
 
+    /// <summary>
+    /// Called on the receive loop with every event, before it is recorded or published: the cheapest way to follow a
+    /// busy connection (no queue, no extra task). It runs before the next frame is read, so keep it short; an exception
+    /// it throws ends the connection as a failure. Default <c>null</c>.
+    /// </summary>
+    public Action<ServerEvent>? OnEvent { get; set; }
+
     /// <summary>Send the token in <c>Authorization: Bearer</c> instead of the <c>access_token</c> query parameter.</summary>
     public bool SendTokenInHeader { get; set; }
 

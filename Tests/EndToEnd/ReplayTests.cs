@@ -166,6 +166,60 @@ public sealed class ReplayTests(SharedGatewayFixture fixture) : IClassFixture<Sh
     }
 
     [Fact]
+    public async Task AnOnEventHandlerSeesTheReplayThenLiveMessagesInOrderWithoutTheQueue()
+    {
+        var (alice, bob) = await TwoUsersAsync();
+        var chatId = (await alice.Api.CreateGroupAsync("on-event", [bob.UserId])).ChatId;
+        await using var alicePhone = await E2E.ConnectAsync(BaseUri, alice, "phone");
+        await using (var first = await E2E.ConnectAsync(BaseUri, bob, "phone"))
+        {
+            await first.CloseAsync();
+        }
+
+        var missed = await E2E.SendSequentiallyAsync(alicePhone, chatId, "m", 3);
+        var seen = new List<string>();
+        var fourth = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var options = new ChatConnectionOptions
+        {
+            PublishEvents = false,
+            OnEvent = e =>
+            {
+                // Receipts of alice's reads may come too; the order of these three kinds is the contract.
+                var name = e switch
+                {
+                    WelcomeEvent => "welcome",
+                    NewMessageEvent m => $"new_message:{m.Message.Seq}",
+                    SyncDoneEvent => "sync_done",
+                    _ => null,
+                };
+                if (name is not null)
+                {
+                    lock (seen)
+                    {
+                        seen.Add(name);
+                    }
+                }
+
+                if (e is NewMessageEvent { Message.Seq: 4 })
+                {
+                    fourth.TrySetResult();
+                }
+            },
+        };
+        await using var bobPhone = await ChatConnection.ConnectAsync(BaseUri, bob.AccessToken, "phone", options);
+        await bobPhone.SyncDone.WaitAsync(E2E.Timeout);
+        await alicePhone.SendMessageAsync(chatId, "live", "live");
+        await fourth.Task.WaitAsync(E2E.Timeout);
+
+        lock (seen)
+        {
+            Assert.Equal(["welcome", "new_message:1", "new_message:2", "new_message:3", "sync_done", "new_message:4"], seen);
+        }
+
+        Assert.Equal(3, missed.Count);
+    }
+
+    [Fact]
     public async Task ADeliveredAboveTheChatsLastSeqIsClampedSoLaterMessagesAreStillReplayed()
     {
         var (alice, bob) = await TwoUsersAsync();

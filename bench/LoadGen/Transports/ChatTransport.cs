@@ -180,7 +180,9 @@ public sealed class ChatTransport : IBenchTransport
         {
             AutoDelivered = _options.AutoDelivered,
             RecordReceived = false,
-            PublishEvents = true,
+            // Events are handled on the receive loop: no queue and no reader task per device.
+            PublishEvents = false,
+            OnEvent = e => Handle(device, e),
             ConnectTimeout = _options.ConnectTimeout,
             RequestTimeout = _options.RequestTimeout,
             WebSocketFactory = _sources.ConnectWebSocketAsync,
@@ -189,7 +191,7 @@ public sealed class ChatTransport : IBenchTransport
             ct => ChatConnection.ConnectAsync(_baseUri, device.User.AccessToken, device.DeviceId, options, ct),
             cancellationToken).ConfigureAwait(false);
         device.Connection = connection;
-        device.Reader = ReadAsync(device, connection);
+        device.Reader = connection.Closed;
         await connection.SyncDone.WaitAsync(_options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
     }
 
@@ -253,22 +255,13 @@ public sealed class ChatTransport : IBenchTransport
         return created.ChatId;
     }
 
-    private async Task ReadAsync(BenchDevice device, ChatConnection connection)
+    private void Handle(BenchDevice device, ServerEvent e)
     {
-        // Leave the connecting call's context first.
-        await Task.Yield();
-        var reader = connection.Events;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        long now = BenchClock.Now;
+        OnEvent?.Invoke(device, e, now);
+        if (e is NewMessageEvent { Message.Text: { } text } && OnText is { } onText)
         {
-            while (reader.TryRead(out ServerEvent? e))
-            {
-                long now = BenchClock.Now;
-                OnEvent?.Invoke(device, e, now);
-                if (e is NewMessageEvent { Message.Text: { } text } && OnText is { } onText)
-                {
-                    onText(device.Index, text, now);
-                }
-            }
+            onText(device.Index, text, now);
         }
     }
 }
