@@ -38,6 +38,8 @@ public sealed record Sizes(
         {
             Members = [.. (full ? new[] { 1_000, 10_000, 100_000 } : [1_000, 2_000]).Select(k => N(k, 4)).Distinct()],
             BurstSize = 10,
+            SingleRepeats = 5,
+            QuietSeconds = 1.5,
         };
         var throughput = new ThroughputSettings
         {

@@ -141,7 +141,7 @@ public static class MarkdownReport
         md.AppendLine("### 2. Big channel fan-out");
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture,
-            $"One group, every member online with one device; one message, then a burst of {f.Settings.BurstSize} sent back to back. Times from the send to each delivery; the burst until its last delivery. Baselines: the bare WebSocket broadcast and the SignalR hub with the same number of sockets.");
+            $"One group, every member online with one device; {(f.Settings.SingleRepeats > 1 ? $"{f.Settings.SingleRepeats} single messages, each after {f.Settings.QuietSeconds} s of quiet, shown by the one with the median last delivery" : "one message")}, then a burst of {f.Settings.BurstSize} sent back to back. Times from the send to each delivery; the burst until its last delivery. Baselines: the bare WebSocket broadcast and the SignalR hub with the same number of sockets, measured the same way.");
         md.AppendLine();
         md.AppendLine("| members | first ms | median ms | P95 ms | last ms | delivered | burst all delivered ms | server RSS connected | per connection | bare last ms | SignalR last ms | last: ours / bare | ours / SignalR | burst: ours / bare |");
         md.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
