@@ -176,6 +176,7 @@ public sealed partial class ChatGrain
                     await _log.AppendAsync(ChatId, messages);
                     _lastSeq = seq;
                     written = messages;
+                    NoteWritten(messages);
                     break;
                 }
                 catch (SeqConflictException ex) when (attempt < MaxWriteAttempts)

@@ -256,6 +256,7 @@ public sealed partial class ChatGrain : Grain, IChatGrain
         {
             _lastDeletedAt = now;
             ForgetDeleted(stored.Message);
+            NoteDeletedForUnread(stored.Message.Seq);
             await Publish(new MessageDeletedEvent(ChatId, messageId, stored.Message.Seq));
         }
     }
@@ -306,12 +307,6 @@ public sealed partial class ChatGrain : Grain, IChatGrain
     {
         EnsureMember(requesterId);
         return Task.FromResult(_lastSeq);
-    }
-
-    public async Task<int> CountUnread(string userId, long afterSeq)
-    {
-        EnsureMember(userId);
-        return afterSeq >= _lastSeq ? 0 : await _log.CountUnreadAsync(ChatId, afterSeq, userId);
     }
 
     public async Task<ChatSummary> GetSummary(string userId, long lastReadSeq)

@@ -43,8 +43,11 @@ public interface IMessageLog
     /// <summary>When the chat's latest deletion happened; null when nothing was ever deleted.</summary>
     Task<DateTimeOffset?> GetLastDeletedAtAsync(string chatId, CancellationToken cancellationToken = default);
 
-    /// <summary>Messages above <paramref name="afterSeq"/>, not deleted, not sent by <paramref name="userId"/>.</summary>
-    Task<int> CountUnreadAsync(string chatId, long afterSeq, string userId, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Messages above <paramref name="afterSeq"/> and up to <paramref name="upToSeq"/>, not deleted, not sent by
+    /// <paramref name="userId"/>.
+    /// </summary>
+    Task<int> CountUnreadAsync(string chatId, long afterSeq, long upToSeq, string userId, CancellationToken cancellationToken = default);
 }
 
 /// <summary>The dedupe key of a send: the same user and <c>client_msg_id</c> in one chat is one message.</summary>

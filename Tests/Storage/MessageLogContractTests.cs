@@ -107,7 +107,7 @@ public abstract class MessageLogContractTests : IAsyncLifetime
         Assert.Empty(await Log.ReadRecentAsync("nobody", 10));
         Assert.Null(await Log.GetAsync("nobody", "m"));
         Assert.Null(await Log.GetLastDeletedAtAsync("nobody"));
-        Assert.Equal(0, await Log.CountUnreadAsync("nobody", 0, "alice"));
+        Assert.Equal(0, await Log.CountUnreadAsync("nobody", 0, long.MaxValue, "alice"));
     }
 
     [Fact]
@@ -266,10 +266,11 @@ public abstract class MessageLogContractTests : IAsyncLifetime
         await Log.MarkDeletedAsync("chat-a", "chat-a-m8", T0);
         await Log.MarkDeletedAsync("chat-a", "chat-a-m9", T0);
 
-        Assert.Equal(2, await Log.CountUnreadAsync("chat-a", 4, "alice")); // 6 and 10; 8 is deleted
-        Assert.Equal(2, await Log.CountUnreadAsync("chat-a", 4, "bob"));   // 5 and 7; 9 is deleted
-        Assert.Equal(8, await Log.CountUnreadAsync("chat-a", 0, "carol"));
-        Assert.Equal(0, await Log.CountUnreadAsync("chat-a", 10, "carol"));
+        Assert.Equal(2, await Log.CountUnreadAsync("chat-a", 4, 10, "alice")); // 6 and 10; 8 is deleted
+        Assert.Equal(2, await Log.CountUnreadAsync("chat-a", 4, 10, "bob"));   // 5 and 7; 9 is deleted
+        Assert.Equal(1, await Log.CountUnreadAsync("chat-a", 4, 9, "alice"));  // 6 only: 10 is above the bound
+        Assert.Equal(8, await Log.CountUnreadAsync("chat-a", 0, 10, "carol"));
+        Assert.Equal(0, await Log.CountUnreadAsync("chat-a", 10, 10, "carol"));
     }
 
     [Fact]

@@ -221,16 +221,17 @@ public sealed class PostgresMessageLog(PostgresDatabase database) : IMessageLog
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long ticks ? FromStored(ticks) : null;
     }
 
-    public async Task<int> CountUnreadAsync(string chatId, long afterSeq, string userId, CancellationToken cancellationToken = default)
+    public async Task<int> CountUnreadAsync(string chatId, long afterSeq, long upToSeq, string userId, CancellationToken cancellationToken = default)
     {
         await using var command = DataSource.CreateCommand(
             """
             SELECT COUNT(*) FROM messages
-            WHERE chat_id = $1 AND seq > $2 AND deleted_at IS NULL AND sender_id <> $3;
+            WHERE chat_id = $1 AND seq > $2 AND seq <= $4 AND deleted_at IS NULL AND sender_id <> $3;
             """);
         command.Parameters.Add(Text(chatId));
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = afterSeq });
         command.Parameters.Add(Text(userId));
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = upToSeq });
         return checked((int)(long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!);
     }
 

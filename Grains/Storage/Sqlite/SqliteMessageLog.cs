@@ -270,7 +270,7 @@ public sealed class SqliteMessageLog(SqliteDatabase database) : IMessageLog
             },
             cancellationToken);
 
-    public Task<int> CountUnreadAsync(string chatId, long afterSeq, string userId, CancellationToken cancellationToken = default) =>
+    public Task<int> CountUnreadAsync(string chatId, long afterSeq, long upToSeq, string userId, CancellationToken cancellationToken = default) =>
         database.ReadAsync(
             connection =>
             {
@@ -278,10 +278,11 @@ public sealed class SqliteMessageLog(SqliteDatabase database) : IMessageLog
                     connection,
                     """
                     SELECT COUNT(*) FROM messages
-                    WHERE chat_id = $chat AND seq > $after AND deleted_at IS NULL AND sender_id <> $user;
+                    WHERE chat_id = $chat AND seq > $after AND seq <= $upTo AND deleted_at IS NULL AND sender_id <> $user;
                     """);
                 command.Parameters.AddWithValue("$chat", chatId);
                 command.Parameters.AddWithValue("$after", afterSeq);
+                command.Parameters.AddWithValue("$upTo", upToSeq);
                 command.Parameters.AddWithValue("$user", userId);
                 return checked((int)(long)command.ExecuteScalar()!);
             },
