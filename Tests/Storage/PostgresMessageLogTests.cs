@@ -88,6 +88,39 @@ public sealed class PostgresMessageLogTests : MessageLogContractTests
     }
 
     [Fact]
+    public async Task ManyChatsAppendingAtOnceAreAllStoredAndAConflictFailsOnlyItsOwnChat()
+    {
+        await Log.AppendAsync("chat-taken", [Message("chat-taken", 1)]);
+
+        // Far more appends than writes in flight, so they share batches with the conflicting one.
+        var appends = Enumerable.Range(0, 200)
+            .Select(i => Log.AppendAsync($"chat-{i}", [Message($"chat-{i}", 1), Message($"chat-{i}", 2)]))
+            .Append(Log.AppendAsync("chat-taken", [Message("chat-taken", 1, clientMsgId: "again") with { MessageId = "again" }]))
+            .ToList();
+        var outcomes = await Task.WhenAll(appends.Select(async a =>
+        {
+            try
+            {
+                await a;
+                return null;
+            }
+            catch (Exception ex)
+            {
+                return ex;
+            }
+        }));
+
+        Assert.All(outcomes.Take(200), Assert.Null);
+        Assert.IsType<SeqConflictException>(outcomes[^1]);
+        for (var i = 0; i < 200; i++)
+        {
+            Assert.Equal(2, await Log.GetLastSeqAsync($"chat-{i}"));
+        }
+
+        Assert.Equal("chat-taken-m1", (await Log.ReadRecentAsync("chat-taken", 10)).Single().MessageId);
+    }
+
+    [Fact]
     public async Task TimesAreStoredAsUtcTicks()
     {
         var createdAt = new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.FromHours(-5)).AddTicks(7);

@@ -11,13 +11,16 @@ namespace ChatOrleans.Grains.Storage.Postgres;
 /// chat's order or duplicating a send.
 /// </summary>
 /// <remarks>
-/// An append is one round trip: multi-row INSERTs sent as one batch, which PostgreSQL runs as one
-/// implicit transaction, so a unique violation anywhere rolls back the whole append. It completes
+/// An append is multi-row INSERTs sent as one batch, which PostgreSQL runs as one implicit
+/// transaction, so a unique violation anywhere rolls back the whole append; appends of many chats
+/// that queue up meanwhile share a round trip and a commit (<see cref="PostgresAppendBatcher"/>). It completes
 /// after COMMIT, which with <c>synchronous_commit=on</c> (see <see cref="PostgresDatabase"/>) means
 /// the WAL is on disk. Times are stored as UTC ticks: they come back exactly, with a zero offset.
 /// </remarks>
 public sealed class PostgresMessageLog(PostgresDatabase database) : IMessageLog
 {
+    private readonly PostgresAppendBatcher _appends = new(database);
+
     private const string Columns =
         "message_id, chat_id, seq, sender_id, sender_device_id, client_msg_id, text, mentions, media_ids, parent_message_id, created_at, deleted_at";
 
@@ -51,20 +54,15 @@ public sealed class PostgresMessageLog(PostgresDatabase database) : IMessageLog
             }
         }
 
-        await using var batch = DataSource.CreateBatch();
+        await _appends.AppendAsync(chatId, messages).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The INSERT statements of one chat's append: <see cref="RowsPerStatement"/> rows each.</summary>
+    internal static IEnumerable<NpgsqlBatchCommand> InsertStatements(string chatId, IReadOnlyList<ChatMessage> messages)
+    {
         for (var start = 0; start < messages.Count; start += RowsPerStatement)
         {
-            batch.BatchCommands.Add(InsertStatement(chatId, messages, start, Math.Min(RowsPerStatement, messages.Count - start)));
-        }
-
-        try
-        {
-            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (PostgresException exception) when (PostgresDatabase.IsUniqueViolation(exception))
-        {
-            // The batch's implicit transaction is rolled back: nothing of this append is stored.
-            throw new SeqConflictException(chatId, exception);
+            yield return InsertStatement(chatId, messages, start, Math.Min(RowsPerStatement, messages.Count - start));
         }
     }
 
