@@ -72,7 +72,7 @@ public sealed class DeviceGrain(
             State.Positions.Remove(gone);
         }
 
-        await MergeUnconfirmedAsync(current);
+        await MergeUnconfirmedAsync(State.Positions, current.Contains);
 
         await WriteAsync();
         _gatewayId = gatewayId;
@@ -136,14 +136,14 @@ public sealed class DeviceGrain(
         return true;
     }
 
-    /// <summary>Takes the unconfirmed positions gateways stored for this device where they are higher.</summary>
-    private async Task MergeUnconfirmedAsync(IReadOnlySet<string> chats)
+    /// <summary>Raises <paramref name="positions"/> to the unconfirmed ones gateways stored for this device, in the chats it accepts.</summary>
+    private async Task MergeUnconfirmedAsync(Dictionary<string, long> positions, Func<string, bool> accepts)
     {
         foreach (var (chatId, seq) in await unconfirmed.ReadAsync(this.GetPrimaryKeyString()))
         {
-            if (chats.Contains(chatId) && seq > State.Positions.GetValueOrDefault(chatId))
+            if (accepts(chatId) && seq > positions.GetValueOrDefault(chatId))
             {
-                State.Positions[chatId] = seq;
+                positions[chatId] = seq;
             }
         }
     }
@@ -163,14 +163,7 @@ public sealed class DeviceGrain(
     public async Task<IReadOnlyDictionary<string, long>> GetPositions()
     {
         var positions = new Dictionary<string, long>(State.Positions);
-        foreach (var (chatId, seq) in await unconfirmed.ReadAsync(this.GetPrimaryKeyString()))
-        {
-            if (positions.TryGetValue(chatId, out var known) && seq > known)
-            {
-                positions[chatId] = seq;
-            }
-        }
-
+        await MergeUnconfirmedAsync(positions, positions.ContainsKey);
         return positions;
     }
 }

@@ -84,15 +84,7 @@ internal sealed class PostgresAppendBatcher(PostgresDatabase database)
 
         try
         {
-            await using var command = database.DataSource.CreateBatch();
-            foreach (var append in batch)
-            {
-                foreach (var statement in PostgresMessageLog.InsertStatements(append.ChatId, append.Messages))
-                {
-                    command.BatchCommands.Add(statement);
-                }
-            }
-
+            await using var command = Inserts(batch);
             await command.ExecuteNonQueryAsync().ConfigureAwait(false);
         }
         catch (PostgresException ex) when (PostgresDatabase.IsUniqueViolation(ex))
@@ -121,12 +113,7 @@ internal sealed class PostgresAppendBatcher(PostgresDatabase database)
     {
         try
         {
-            await using var command = database.DataSource.CreateBatch();
-            foreach (var statement in PostgresMessageLog.InsertStatements(append.ChatId, append.Messages))
-            {
-                command.BatchCommands.Add(statement);
-            }
-
+            await using var command = Inserts([append]);
             await command.ExecuteNonQueryAsync().ConfigureAwait(false);
             append.Done.TrySetResult();
         }
@@ -139,6 +126,21 @@ internal sealed class PostgresAppendBatcher(PostgresDatabase database)
         {
             append.Done.TrySetException(ex);
         }
+    }
+
+    /// <summary>The appends' INSERTs as one batch: one round trip, one implicit transaction.</summary>
+    private NpgsqlBatch Inserts(IEnumerable<PendingAppend> appends)
+    {
+        var batch = database.DataSource.CreateBatch();
+        foreach (var append in appends)
+        {
+            foreach (var statement in PostgresMessageLog.InsertStatements(append.ChatId, append.Messages))
+            {
+                batch.BatchCommands.Add(statement);
+            }
+        }
+
+        return batch;
     }
 
     private sealed class PendingAppend(string chatId, IReadOnlyList<ChatMessage> messages)

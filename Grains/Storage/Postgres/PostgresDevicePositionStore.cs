@@ -1,5 +1,4 @@
 using Npgsql;
-using NpgsqlTypes;
 
 namespace ChatOrleans.Grains.Storage.Postgres;
 
@@ -36,16 +35,16 @@ public sealed class PostgresDevicePositionStore(PostgresDatabase database) : IDe
             SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
             ON CONFLICT (device_key, chat_id) DO UPDATE SET seq = excluded.seq WHERE excluded.seq > device_positions.seq;
             """);
-        command.Parameters.Add(new NpgsqlParameter { Value = rows.Select(r => r.Key.Device).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = rows.Select(r => r.Key.Chat).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = rows.Select(r => r.Value).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. rows.Select(r => r.Key.Device)] });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. rows.Select(r => r.Key.Chat)] });
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. rows.Select(r => r.Value)] });
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyDictionary<string, long>> ReadAsync(string deviceKey, CancellationToken cancellationToken = default)
     {
         await using var command = database.DataSource.CreateCommand("SELECT chat_id, seq FROM device_positions WHERE device_key = $1;");
-        command.Parameters.Add(new NpgsqlParameter { Value = deviceKey, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = deviceKey });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var positions = new Dictionary<string, long>(StringComparer.Ordinal);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

@@ -11,7 +11,7 @@ namespace ChatOrleans.Grains.Storage.Sqlite;
 /// </summary>
 public sealed class SqliteReminderTable(SqliteDatabase database, IOptions<ClusterOptions> cluster) : IReminderTable
 {
-    private const string Columns = "grain_id, reminder_name, start_at, period, etag";
+    private const string Columns = ReminderRows.Columns;
 
     private readonly string _serviceId = cluster.Value.ServiceId;
 
@@ -94,14 +94,7 @@ public sealed class SqliteReminderTable(SqliteDatabase database, IOptions<Cluste
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
-            entries.Add(new ReminderEntry
-            {
-                GrainId = GrainId.Parse(reader.GetString(0)),
-                ReminderName = reader.GetString(1),
-                StartAt = new DateTime(reader.GetInt64(2), DateTimeKind.Utc),
-                Period = TimeSpan.FromTicks(reader.GetInt64(3)),
-                ETag = reader.GetString(4),
-            });
+            entries.Add(ReminderRows.Read(reader));
         }
 
         return entries;
