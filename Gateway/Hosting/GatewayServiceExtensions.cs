@@ -77,7 +77,9 @@ public static class GatewayServiceExtensions
         api.MapUserEndpoints();
         api.MapWebPushKeyEndpoints(app.Configuration);
         api.MapNotificationEndpoints();
-        api.MapFallback("{*path}", () => ApiErrors.Result(ErrorCodes.NotFound, "No such endpoint.")).AllowAnonymous();
+        // Not anonymous: without a valid token an unknown path is 401 like every other, so the
+        // API's shape cannot be probed without an account.
+        api.MapFallback("{*path}", () => ApiErrors.Result(ErrorCodes.NotFound, "No such endpoint."));
         return app;
     }
 }
