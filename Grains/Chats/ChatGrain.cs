@@ -178,7 +178,16 @@ public sealed partial class ChatGrain : Grain, IChatGrain
         return Task.FromResult(ToInfo());
     }
 
-    public Task<bool> IsMember(string userId) => Task.FromResult(State.Created && _members.Contains(userId));
+    public Task<bool> IsMember(string userId)
+    {
+        if (!State.Created)
+        {
+            ForgetUncreated();
+            return Task.FromResult(false);
+        }
+
+        return Task.FromResult(_members.Contains(userId));
+    }
 
     public async Task<ChatInfo> AddMembers(string actorId, IReadOnlyList<string> userIds)
     {
@@ -355,7 +364,13 @@ public sealed partial class ChatGrain : Grain, IChatGrain
 
     public Task ReadMoved(string userId, long lastReadSeq)
     {
-        if (!State.Created || !_members.Contains(userId))
+        if (!State.Created)
+        {
+            ForgetUncreated();
+            return Task.CompletedTask;
+        }
+
+        if (!_members.Contains(userId))
         {
             return Task.CompletedTask;
         }

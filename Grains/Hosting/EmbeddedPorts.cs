@@ -29,7 +29,12 @@ public sealed record EmbeddedPorts(int SiloPort, int GatewayPort, IReadOnlyList<
     {
         if (!string.IsNullOrWhiteSpace(configuration[key]))
         {
-            return port != avoid && IsFree(port)
+            if (port == avoid)
+            {
+                throw new InvalidOperationException($"{key} is {port}, the same port as {SiloPortKey}: give each its own.");
+            }
+
+            return IsFree(port)
                 ? port
                 : throw new InvalidOperationException(
                     $"{key} is {port}, and that port is already in use on this machine (another ChatOrleans process?). " +

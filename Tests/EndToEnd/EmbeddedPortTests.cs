@@ -41,6 +41,18 @@ public sealed class EmbeddedPortTests
     }
 
     [Fact]
+    public async Task OnePortConfiguredForBothIsRefusedNamingBothSettings()
+    {
+        var port = FreePorts.Next();
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            StartAsync(new() { ["Orleans:SiloPort"] = $"{port}", ["Orleans:GatewayPort"] = $"{port}" }));
+
+        Assert.Contains("Orleans:GatewayPort", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("Orleans:SiloPort", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task WhenTheDefaultPortsAreTakenAServerWithoutPortSettingsTakesFreeOnesAndLogsWhich()
     {
         var defaults = new DeploymentOptions();
