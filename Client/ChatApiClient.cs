@@ -170,7 +170,7 @@ public sealed class ChatApiClient : IDisposable
     /// <summary><c>GET /chats/{chat_id}/messages</c>: history, ascending by <c>seq</c>, deleted messages left out.</summary>
     /// <param name="chatId">The chat.</param>
     /// <param name="beforeSeq">The latest <paramref name="limit"/> below this <c>seq</c>.</param>
-    /// <param name="afterSeq">The first <paramref name="limit"/> above this <c>seq</c> (wins over <paramref name="beforeSeq"/>).</param>
+    /// <param name="afterSeq">The first <paramref name="limit"/> above this <c>seq</c> (and below <paramref name="beforeSeq"/> when both are given).</param>
     /// <param name="limit">Page size; the server defaults to 50 and clamps to 200.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The messages.</returns>

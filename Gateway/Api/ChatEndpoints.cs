@@ -1,9 +1,16 @@
 using ChatOrleans.Gateway.Media;
+using ChatOrleans.Gateway.Options;
 using ChatOrleans.Gateway.Protocol;
+using Microsoft.Extensions.Options;
 
 namespace ChatOrleans.Gateway.Api;
 
-/// <summary><c>/api/v1/chats/*</c>: creating chats, membership, the chat list and history.</summary>
+/// <summary>
+/// <c>/api/v1/chats/*</c>: creating chats, membership, the chat list and history. Ids are checked
+/// for the shape this server makes before any grain is asked (each grain asked is an activation):
+/// a malformed chat id in the path is <c>not_found</c>, a malformed user id in a body is
+/// <c>bad_request</c>, and a body names at most <see cref="ApiOptions.MaxIdsPerRequest"/> users.
+/// </summary>
 public static class ChatEndpoints
 {
     public static RouteGroupBuilder MapChatEndpoints(this RouteGroupBuilder api)
@@ -18,17 +25,21 @@ public static class ChatEndpoints
 
         api.MapGet("/chats/{chatId}", async (string chatId, HttpContext context, IGrainFactory grains, MediaLinks links) =>
         {
+            EnsureChatId(chatId);
             var chat = await grains.GetGrain<IUserGrain>(context.UserId()).GetChat(chatId);
             return Json(new { chat = await links.ChatAsync(chat, links.OriginOf(context.Request)) });
         });
 
-        api.MapPost("/chats/{chatId}/members", async (string chatId, HttpContext context, IGrainFactory grains, MediaLinks links) =>
+        api.MapPost("/chats/{chatId}/members", async (string chatId, HttpContext context, IGrainFactory grains, MediaLinks links, IOptions<ApiOptions> options) =>
         {
+            EnsureChatId(chatId);
             var body = await RequestBody.Read<AddMembersRequest>(context.Request);
-            if (body.UserIds is not { Count: > 0 } userIds || userIds.Any(string.IsNullOrEmpty))
+            if (body.UserIds is not { Count: > 0 } userIds)
             {
                 throw ChatException.BadRequest("user_ids must be a non-empty array of user ids.");
             }
+
+            EnsureUserIds(userIds, "user_ids", options.Value.MaxIdsPerRequest);
 
             var userId = context.UserId();
             await grains.GetGrain<IChatGrain>(chatId).AddMembers(userId, userIds);
@@ -38,12 +49,14 @@ public static class ChatEndpoints
 
         api.MapDelete("/chats/{chatId}/members/{memberId}", async (string chatId, string memberId, HttpContext context, IGrainFactory grains) =>
         {
+            EnsureChatId(chatId);
             await grains.GetGrain<IChatGrain>(chatId).RemoveMember(context.UserId(), memberId);
             return Results.NoContent();
         });
 
         api.MapGet("/chats/{chatId}/messages", async (string chatId, HttpContext context, IGrainFactory grains, MediaLinks links) =>
         {
+            EnsureChatId(chatId);
             var query = HistoryQuery.Create(
                 QueryLong(context, "before_seq"), QueryLong(context, "after_seq"), (int?)Math.Min(QueryLong(context, "limit") ?? HistoryQuery.DefaultLimit, int.MaxValue));
             var messages = await grains.GetGrain<IChatGrain>(chatId).GetHistory(context.UserId(), query);
@@ -52,6 +65,7 @@ public static class ChatEndpoints
 
         api.MapPut("/chats/{chatId}/notification-settings", async (string chatId, HttpContext context, IGrainFactory grains) =>
         {
+            EnsureChatId(chatId);
             var body = await RequestBody.Read<ChatSettingsRequest>(context.Request);
             var level = body.Level switch
             {
@@ -67,15 +81,12 @@ public static class ChatEndpoints
         return api;
     }
 
-    private static async Task<IResult> CreateChat(HttpContext context, IGrainFactory grains, MediaLinks links)
+    private static async Task<IResult> CreateChat(HttpContext context, IGrainFactory grains, MediaLinks links, IOptions<ApiOptions> options)
     {
         var body = await RequestBody.Read<CreateChatRequest>(context.Request);
         var userId = context.UserId();
         var memberIds = body.MemberIds ?? [];
-        if (memberIds.Any(string.IsNullOrEmpty))
-        {
-            throw ChatException.BadRequest("member_ids must hold user ids.");
-        }
+        EnsureUserIds(memberIds, "member_ids", options.Value.MaxIdsPerRequest);
 
         switch (body.Kind)
         {
@@ -95,6 +106,32 @@ public static class ChatEndpoints
                 return Json(new { chat = await links.ChatAsync(group, links.OriginOf(context.Request)) }, StatusCodes.Status201Created);
             default:
                 throw ChatException.BadRequest("kind must be \"direct\" or \"group\".");
+        }
+    }
+
+    /// <summary>A chat id of a shape this server never makes names no chat: <c>not_found</c>, as for any unknown id.</summary>
+    private static void EnsureChatId(string chatId)
+    {
+        if (!ChatIds.IsChatId(chatId))
+        {
+            throw ChatException.NotFound("No such chat.");
+        }
+    }
+
+    /// <summary>User ids in a body: at most <paramref name="max"/>, each of the shape this server makes (else <c>bad_request</c>).</summary>
+    private static void EnsureUserIds(List<string> ids, string field, int max)
+    {
+        if (ids.Count > max)
+        {
+            throw ChatException.BadRequest($"{field} may hold at most {max} user ids; add more members with further POST /chats/{{chat_id}}/members calls.");
+        }
+
+        foreach (var id in ids)
+        {
+            if (!ChatIds.IsUserId(id))
+            {
+                throw ChatException.BadRequest($"{field} must hold user ids (\"u_\" and 32 lower-case hex digits).");
+            }
         }
     }
 

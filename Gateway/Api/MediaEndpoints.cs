@@ -19,6 +19,7 @@ public static class MediaEndpoints
                 throw ChatException.BadRequest("size_bytes is required.");
             }
 
+            DisplayText.EnsureAllowed(body.FileName, "file_name");
             var mediaId = MediaIds.NewMediaId();
             var info = await grains.GetGrain<IMediaGrain>(mediaId)
                 .Create(context.UserId(), body.FileName ?? "", body.ContentType ?? "", size);

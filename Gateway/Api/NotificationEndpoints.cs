@@ -137,16 +137,16 @@ public static partial class NotificationEndpoints
 
     private static IResult Json(object value) => Results.Json(value, ProtocolJson.Options);
 
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9_-]{1,64}\z")]
     private static partial Regex DeviceIdPattern();
 
-    [GeneratedRegex(@"^[^\s@]+@[^\s@]+\.[^\s@]+$")]
+    [GeneratedRegex(@"^[^\s@]+@[^\s@]+\.[^\s@]+\z")]
     private static partial Regex EmailPattern();
 
-    [GeneratedRegex("^[0-9A-Fa-f]{64,200}$")]
+    [GeneratedRegex(@"^[0-9A-Fa-f]{64,200}\z")]
     private static partial Regex ApnsTokenPattern();
 
-    [GeneratedRegex(@"^\S{1,4096}$")]
+    [GeneratedRegex(@"^\S{1,4096}\z")]
     private static partial Regex FcmTokenPattern();
 
     private sealed record SettingsRequest(bool? Push, bool? Email, string? EmailAddress, int? EmailDelayMinutes, bool? Previews);

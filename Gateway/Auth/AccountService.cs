@@ -26,6 +26,7 @@ public sealed partial class AccountService(IGrainFactory grains, TokenService to
         }
 
         displayName = string.IsNullOrWhiteSpace(displayName) ? username : displayName.Trim();
+        DisplayText.EnsureAllowed(displayName, "display_name");
         if (displayName.Length > 64)
         {
             throw ChatException.BadRequest("display_name must be at most 64 characters.");

@@ -17,6 +17,9 @@ public static class GatewayServiceExtensions
             .Validate(o => o.MaxFrameBytes > 0 && o.SendQueueFrames > 0 && o.SendsPerSecond > 0 && o.SendBurst > 0 && o.DeliveredAckDelay >= TimeSpan.Zero, "Gateway limits must be positive.")
             .ValidateOnStart();
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.SectionName));
+        services.AddOptions<ApiOptions>().Bind(configuration.GetSection(ApiOptions.SectionName))
+            .Validate(o => o.MaxBodyBytes > 0 && o.MaxIdsPerRequest > 0, "Api:MaxBodyBytes and Api:MaxIdsPerRequest must be positive.")
+            .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(dataFolder);
         services.AddSingleton<SigningKeyProvider>();
@@ -51,7 +54,9 @@ public static class GatewayServiceExtensions
 
     public static WebApplication MapChatGateway(this WebApplication app)
     {
+        app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseMiddleware<ErrorHandlingMiddleware>();
+        app.UseMiddleware<ApiBodyLimitMiddleware>();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         app.UseWebClient();
         app.UseAuthentication();
@@ -72,7 +77,9 @@ public static class GatewayServiceExtensions
         api.MapUserEndpoints();
         api.MapWebPushKeyEndpoints(app.Configuration);
         api.MapNotificationEndpoints();
-        api.MapFallback("{*path}", () => ApiErrors.Result(ErrorCodes.NotFound, "No such endpoint.")).AllowAnonymous();
+        // Not anonymous: without a valid token an unknown path is 401 like every other, so the
+        // API's shape cannot be probed without an account.
+        api.MapFallback("{*path}", () => ApiErrors.Result(ErrorCodes.NotFound, "No such endpoint."));
         return app;
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Unicode;
 
 namespace ChatOrleans.Gateway.Protocol;
 
@@ -16,9 +17,12 @@ public static class ProtocolJson
         {
             PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
             DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-            // Frames go to sockets, never into HTML: escaping every non-ASCII character as
-            // \uXXXX would only inflate them.
-            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+            // HTML-sensitive characters (< > & ' " + `) and controls are escaped as \uXXXX, so
+            // a frame or body pasted into a page or a log viewer cannot become markup. Other BMP
+            // characters stay UTF-8 (the default encoder would escape all non-ASCII: CJK text twice
+            // its size); characters beyond the BMP (emoji) are escaped as surrogate pairs by every
+            // built-in encoder. See docs/protocol.md, Conventions.
+            Encoder = JavaScriptEncoder.Create(UnicodeRanges.All),
         };
         options.Converters.Add(new UtcTimeConverter());
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));

@@ -64,7 +64,12 @@ public interface IChatGrain : IGrainWithStringKey
     [Alias("CountUnread")]
     Task<int> CountUnread(string userId, long afterSeq);
 
-    /// <summary>The chat for one member's list: unread count above their read position and the newest message.</summary>
+    /// <summary>
+    /// The chat for one member's list: unread count above their read position and the newest
+    /// message. The read position is <paramref name="lastReadSeq"/> or, when higher, the seq of the
+    /// member's own latest message: a send moves it, and this answers right after the send's ack
+    /// even before the member's grain has heard of the move.
+    /// </summary>
     [Alias("GetSummary")]
     Task<ChatSummary> GetSummary(string userId, long lastReadSeq);
 

@@ -22,6 +22,7 @@ public static partial class MediaIds
     public static bool IsVariant(string? variant) =>
         variant is UploadVariant or OriginalVariant or ThumbnailVariant;
 
-    [GeneratedRegex("^f_[0-9a-f]{32}$", RegexOptions.CultureInvariant)]
+    // \z, not $: $ also matches before a trailing newline.
+    [GeneratedRegex(@"^f_[0-9a-f]{32}\z", RegexOptions.CultureInvariant)]
     private static partial Regex MediaIdPattern();
 }

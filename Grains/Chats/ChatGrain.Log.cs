@@ -16,6 +16,9 @@ public sealed partial class ChatGrain
     [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Chat {ChatId}: moving the read position of sender {UserId} failed")]
     private partial void LogReadMoveFailed(string chatId, string userId, Exception exception);
 
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Debug, Message = "Chat {ChatId}: {Count} sends were retries of stored messages; answered with the originals")]
+    private partial void LogRetryAnswered(string chatId, int count);
+
     [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "Chat {ChatId}: handing a batch to the notification pipeline failed")]
     private partial void LogAlertsFailed(string chatId, Exception exception);
 }

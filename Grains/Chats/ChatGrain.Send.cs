@@ -183,9 +183,21 @@ public sealed partial class ChatGrain
                 {
                     // Another writer took a seq, or a retry's client_msg_id is already stored:
                     // reload from the log, answer the stored ones, and try again with the rest.
-                    LogWriteConflict(ChatId, attempt, ex);
+                    var seqBefore = _lastSeq;
                     _lastSeq = await _log.GetLastSeqAsync(ChatId);
                     var stored = await _log.FindByClientMsgIdsAsync(ChatId, batch.Select(b => b.Key).ToList());
+                    if (_lastSeq != seqBefore || stored.Count == 0)
+                    {
+                        // Seqs this activation did not write: another writer (a double activation).
+                        LogWriteConflict(ChatId, attempt, ex);
+                    }
+                    else
+                    {
+                        // A retry of a message stored before this activation (after a restart, the
+                        // dedupe cache is empty): the idempotent path, not a fault.
+                        LogRetryAnswered(ChatId, stored.Count);
+                    }
+
                     foreach (var message in stored)
                     {
                         var key = new ClientMessageKey(message.SenderId, message.ClientMsgId);

@@ -98,6 +98,29 @@ public sealed partial class ChatGrain
         _unreadCounts.Clear();
     }
 
+    /// <summary>
+    /// The seq of <paramref name="userId"/>'s latest message above <paramref name="aboveSeq"/> that
+    /// this activation wrote and still holds in its window, or 0. It walks down from the last seq
+    /// and stops at the first match, so it costs at most what counting the unread ones costs.
+    /// </summary>
+    private long LatestSentBy(string userId, long aboveSeq)
+    {
+        if (_senders.Count == 0 || _sendersFrom + _senders.Count - 1 != _lastSeq)
+        {
+            return 0;
+        }
+
+        for (var seq = _lastSeq; seq > aboveSeq && seq >= _sendersFrom; seq--)
+        {
+            if (string.Equals(_senders[(int)(seq - _sendersFrom)], userId, StringComparison.Ordinal))
+            {
+                return seq;
+            }
+        }
+
+        return 0;
+    }
+
     /// <summary>Whether the window holds every message from <paramref name="fromSeq"/> to the last seq.</summary>
     private bool Covers(long fromSeq) =>
         _senders.Count > 0 && fromSeq >= _sendersFrom && _sendersFrom + _senders.Count - 1 == _lastSeq;

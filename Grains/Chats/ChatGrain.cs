@@ -63,12 +63,26 @@ public sealed partial class ChatGrain : Grain, IChatGrain
 
     public async Task<ChatInfo> CreateGroup(string ownerId, string name, IReadOnlyList<string> memberIds)
     {
+        try
+        {
+            return await CreateGroupCore(ownerId, name, memberIds);
+        }
+        catch (ChatException) when (!State.Created)
+        {
+            ForgetUncreated();
+            throw;
+        }
+    }
+
+    private async Task<ChatInfo> CreateGroupCore(string ownerId, string name, IReadOnlyList<string> memberIds)
+    {
         name = name?.Trim() ?? "";
         if (name.Length == 0 || name.Length > _options.MaxNameLength)
         {
             throw ChatException.BadRequest($"A group needs a name of 1 to {_options.MaxNameLength} characters.");
         }
 
+        DisplayText.EnsureAllowed(name, "name");
         await _stateLock.WaitAsync();
         try
         {
@@ -111,6 +125,19 @@ public sealed partial class ChatGrain : Grain, IChatGrain
 
     public async Task<DirectChatResult> EnsureDirect(string userA, string userB)
     {
+        try
+        {
+            return await EnsureDirectCore(userA, userB);
+        }
+        catch (ChatException) when (!State.Created)
+        {
+            ForgetUncreated();
+            throw;
+        }
+    }
+
+    private async Task<DirectChatResult> EnsureDirectCore(string userA, string userB)
+    {
         if (ChatId != ChatIds.DirectChatId(userA, userB))
         {
             throw ChatException.BadRequest("This is not the direct chat of these users.");
@@ -151,7 +178,16 @@ public sealed partial class ChatGrain : Grain, IChatGrain
         return Task.FromResult(ToInfo());
     }
 
-    public Task<bool> IsMember(string userId) => Task.FromResult(State.Created && _members.Contains(userId));
+    public Task<bool> IsMember(string userId)
+    {
+        if (!State.Created)
+        {
+            ForgetUncreated();
+            return Task.FromResult(false);
+        }
+
+        return Task.FromResult(_members.Contains(userId));
+    }
 
     public async Task<ChatInfo> AddMembers(string actorId, IReadOnlyList<string> userIds)
     {
@@ -312,9 +348,12 @@ public sealed partial class ChatGrain : Grain, IChatGrain
     public async Task<ChatSummary> GetSummary(string userId, long lastReadSeq)
     {
         var info = await GetInfo(userId);
-        var unread = await CountUnread(userId, lastReadSeq);
+        // The sender's grain hears of a send's read move after the ack (a one-way call, off the
+        // send's path): until then its position may lag the sender's own latest message.
+        var readSeq = Math.Max(lastReadSeq, LatestSentBy(userId, lastReadSeq));
+        var unread = await CountUnread(userId, readSeq);
         var last = await GetLastMessage();
-        return new ChatSummary(info, unread, last);
+        return new ChatSummary(info, unread, last, readSeq);
     }
 
     public Task Typing(string userId, bool started)
@@ -325,7 +364,13 @@ public sealed partial class ChatGrain : Grain, IChatGrain
 
     public Task ReadMoved(string userId, long lastReadSeq)
     {
-        if (!State.Created || !_members.Contains(userId))
+        if (!State.Created)
+        {
+            ForgetUncreated();
+            return Task.CompletedTask;
+        }
+
+        if (!_members.Contains(userId))
         {
             return Task.CompletedTask;
         }
@@ -353,7 +398,7 @@ public sealed partial class ChatGrain : Grain, IChatGrain
     {
         if (!State.Created)
         {
-            DeactivateOnIdle();
+            ForgetUncreated();
             throw ChatException.NotFound("No such chat.");
         }
 
@@ -371,8 +416,24 @@ public sealed partial class ChatGrain : Grain, IChatGrain
         }
     }
 
+    /// <summary>
+    /// An activation for an id that holds no chat (an unknown id, a refused creation) leaves memory
+    /// as soon as its calls are done, so ids nobody created cost nothing for long.
+    /// </summary>
+    private void ForgetUncreated() => DeactivateOnIdle();
+
     private async Task EnsureUsersExist(IReadOnlyList<string> userIds)
     {
+        // An id of a shape this server never makes is unknown without asking a grain: each grain
+        // asked is an activation (one that finds no user leaves at once, see UserGrain.GetProfile).
+        foreach (var id in userIds)
+        {
+            if (!ChatIds.IsUserId(id))
+            {
+                throw ChatException.NotFound($"No such user: {id}.");
+            }
+        }
+
         var profiles = await Task.WhenAll(userIds.Select(id => GrainFactory.GetGrain<IUserGrain>(id).GetProfile()));
         for (var i = 0; i < userIds.Count; i++)
         {

@@ -54,7 +54,11 @@ public static class DeploymentSiloExtensions
         }
         else
         {
-            builder.UseLocalhostClustering(deployment.SiloPort, deployment.GatewayPort, serviceId: deployment.ServiceId, clusterId: deployment.ClusterId);
+            // Orleans would share ports taken by another process without an error: see EmbeddedPorts.
+            var ports = EmbeddedPorts.Resolve(configuration, deployment);
+            builder.Services.AddSingleton(ports);
+            builder.Services.AddHostedService<EmbeddedPortsReport>();
+            builder.UseLocalhostClustering(ports.SiloPort, ports.GatewayPort, serviceId: deployment.ServiceId, clusterId: deployment.ClusterId);
             if (string.IsNullOrWhiteSpace(deployment.Postgres))
             {
                 builder.AddEmbeddedStorage(dataDirectory);

@@ -59,7 +59,17 @@ public sealed partial class UserGrain : Grain, IUserGrain
         return State.Profile;
     }
 
-    public Task<UserProfile?> GetProfile() => Task.FromResult(State.Profile);
+    public Task<UserProfile?> GetProfile()
+    {
+        if (State.Profile is null)
+        {
+            // Nobody registered this id: the activation leaves memory once this call is done, so
+            // asking for many unknown ids (a group of made-up members) holds nothing.
+            DeactivateOnIdle();
+        }
+
+        return Task.FromResult(State.Profile);
+    }
 
     public async Task<IReadOnlyList<ChatView>> GetChats()
     {
@@ -310,8 +320,10 @@ public sealed partial class UserGrain : Grain, IUserGrain
 
     private async Task<ChatView> LoadView(string chatId, UserChatState entry)
     {
+        // The chat's answer carries the read position a send moved, which may not have reached this
+        // grain yet (MarkReadBySend is told after the send's ack).
         var summary = await ChatRefs[chatId].GetSummary(UserId, entry.LastReadSeq);
-        return new ChatView(summary.Chat, entry.LastReadSeq, summary.UnreadCount, entry.Level, summary.LastMessage);
+        return new ChatView(summary.Chat, Math.Max(entry.LastReadSeq, summary.LastReadSeq), summary.UnreadCount, entry.Level, summary.LastMessage);
     }
 
     private async Task Publish(UserEvent userEvent)

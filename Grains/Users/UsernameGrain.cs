@@ -19,5 +19,14 @@ public sealed class UsernameGrain(
         return true;
     }
 
-    public Task<AccountCredentials?> GetCredentials() => Task.FromResult(state.State.Credentials);
+    public Task<AccountCredentials?> GetCredentials()
+    {
+        if (state.State.Credentials is null)
+        {
+            // An unclaimed name (a look-up or a login with a made-up name) holds no memory after the call.
+            DeactivateOnIdle();
+        }
+
+        return Task.FromResult(state.State.Credentials);
+    }
 }

@@ -348,7 +348,7 @@ public sealed class ChatApiTests(ProtocolGatewayFixture fixture) : IClassFixture
         AssertPage(await bob.Api.GetMessagesAsync(group, afterSeq: 210, limit: 50), 211, 220, "after_seq 210");
         AssertPage(await bob.Api.GetMessagesAsync(group, afterSeq: 0, limit: 1000), 1, 200, "after_seq 0 limit clamped to 200");
         AssertPage(await bob.Api.GetMessagesAsync(group, beforeSeq: 150, afterSeq: 100, limit: 10), 101, 110, "both: the first page above after_seq");
-        AssertPage(await bob.Api.GetMessagesAsync(group, beforeSeq: 105, afterSeq: 100, limit: 10), 101, 110, "both, close together: still the first limit above after_seq");
+        AssertPage(await bob.Api.GetMessagesAsync(group, beforeSeq: 105, afterSeq: 100, limit: 10), 101, 104, "both, close together: only the window between them");
         Assert.Empty(await bob.Api.GetMessagesAsync(group, afterSeq: 220));
 
         // The same over the socket.
@@ -358,7 +358,7 @@ public sealed class ChatApiTests(ProtocolGatewayFixture fixture) : IClassFixture
         AssertPage(await socket.FetchHistoryAsync(group, beforeSeq: 100, limit: 10), 90, 99, "ws: before_seq");
         AssertPage(await socket.FetchHistoryAsync(group, afterSeq: 100, limit: 10), 101, 110, "ws: after_seq");
         AssertPage(await socket.FetchHistoryAsync(group, beforeSeq: 150, afterSeq: 100, limit: 10), 101, 110, "ws: both");
-        AssertPage(await socket.FetchHistoryAsync(group, beforeSeq: 105, afterSeq: 100, limit: 10), 101, 110, "ws: both, close together");
+        AssertPage(await socket.FetchHistoryAsync(group, beforeSeq: 105, afterSeq: 100, limit: 10), 101, 104, "ws: both, close together: only the window");
         AssertPage(await socket.FetchHistoryAsync(group, afterSeq: 0), 1, 50, "ws: after_seq 0, default limit");
     }
 

@@ -415,15 +415,15 @@ public sealed class ChatGrainSendTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public async Task HistoryWithBothCursorsReturnsTheFirstPageAboveAfterSeq()
+    public async Task HistoryWithBothCursorsReturnsTheFirstPageOfTheWindowBetweenThem()
     {
         var a = await Grains.CreateUser("a");
         var (chat, _) = await Grains.CreateGroup(a);
         await chat.SendMany(a, 10);
 
         Assert.Equal(Range(3, 5), (await chat.History(a, beforeSeq: 9, afterSeq: 2, limit: 3)).Seqs());
-        // PROTOCOL.md: "the first limit messages above after_seq"; HistoryQuery.Create drops before_seq then.
-        Assert.Equal(Range(7, 10), (await chat.History(a, beforeSeq: 9, afterSeq: 6, limit: 10)).Seqs());
+        // PROTOCOL.md: "the first limit messages above after_seq and below before_seq".
+        Assert.Equal(Range(7, 8), (await chat.History(a, beforeSeq: 9, afterSeq: 6, limit: 10)).Seqs());
     }
 
     [Fact]

@@ -1,0 +1,21 @@
+namespace ChatOrleans.Gateway.Options;
+
+/// <summary>Limits of the JSON HTTP API under <c>/api/v1</c> (configuration section <c>Api</c>).</summary>
+public sealed class ApiOptions
+{
+    public const string SectionName = "Api";
+
+    /// <summary>
+    /// The largest request body under <c>/api/v1</c>, in bytes; a larger one is 413 <c>too_large</c>.
+    /// The API's bodies are small JSON (1,000 member ids take about 37 KB), so this is far below
+    /// Kestrel's 30 MB default. Uploads to <c>/files</c> are bounded by their signed size instead.
+    /// </summary>
+    public long MaxBodyBytes { get; set; } = 1_048_576;
+
+    /// <summary>
+    /// The most user ids one <c>POST /chats</c> (<c>member_ids</c>) or <c>POST /chats/{chat_id}/members</c>
+    /// (<c>user_ids</c>) may carry; more is <c>bad_request</c>. A larger group is built by adding its
+    /// members in further calls of at most this many.
+    /// </summary>
+    public int MaxIdsPerRequest { get; set; } = 1_000;
+}

@@ -1,0 +1,70 @@
+using System.Collections.Concurrent;
+using ChatOrleans.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace ChatOrleans.Tests.EndToEnd;
+
+/// <summary>
+/// A retry of a message stored before a restart is the idempotent path: it gets the original and
+/// leaves no warning or stack trace in the log (issue 12, item 16).
+/// </summary>
+public sealed class DedupeRetryLogTests
+{
+    [Fact]
+    public async Task RetriesAfterARestartGetTheOriginalsAndLogNoWarning()
+    {
+        var logs = new RecordingLoggerProvider();
+        await using var gateway = await TestGateway.StartAsync(configureServices: services => services.AddSingleton<ILoggerProvider>(logs));
+        var users = await E2E.RegisterManyAsync(gateway.BaseUri, 2);
+        var chatId = (await users[0].Api.CreateDirectChatAsync(users[1].UserId)).Chat.ChatId;
+        List<ChatOrleans.Client.Message> originals;
+        await using (var phone = await E2E.ConnectAsync(gateway.BaseUri, users[0], "phone"))
+        {
+            originals = await E2E.SendSequentiallyAsync(phone, chatId, "retry", 5);
+        }
+
+        await gateway.StopAsync();
+        await gateway.StartAgainAsync();
+        logs.Clear();
+
+        await using var again = await E2E.ConnectAsync(gateway.BaseUri, users[0], "laptop");
+        for (var i = 0; i < originals.Count; i++)
+        {
+            var retried = await again.SendMessageAsync(chatId, originals[i].ClientMsgId, "different text");
+            Assert.Equal(originals[i], retried);
+        }
+
+        var next = await again.SendMessageAsync(chatId, "fresh", "new");
+        Assert.Equal(originals.Count + 1, next.Seq);
+        var warnings = logs.Entries.Where(e => e.Level >= LogLevel.Warning && e.Category.StartsWith("ChatOrleans", StringComparison.Ordinal)).ToList();
+        Assert.True(warnings.Count == 0, string.Join("\n", warnings.Select(w => $"{w.Level} {w.Category}: {w.Message} {w.Exception}")));
+    }
+
+    private sealed record Entry(string Category, LogLevel Level, string Message, Exception? Exception);
+
+    private sealed class RecordingLoggerProvider : ILoggerProvider
+    {
+        private readonly ConcurrentQueue<Entry> _entries = new();
+
+        public IReadOnlyList<Entry> Entries => [.. _entries];
+
+        public void Clear() => _entries.Clear();
+
+        public ILogger CreateLogger(string categoryName) => new Recorder(categoryName, _entries);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Recorder(string category, ConcurrentQueue<Entry> entries) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                entries.Enqueue(new Entry(category, logLevel, formatter(state, exception), exception));
+        }
+    }
+}
