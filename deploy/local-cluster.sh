@@ -103,7 +103,15 @@ launch() {
     done
     exec "${detach[@]}" dotnet "$dll" "$@" >"$STATE/$name.log" 2>&1 </dev/null
   ) &
-  echo $! >"$STATE/$name.pid"
+  local pid=$! tries=0
+  echo "$pid" >"$STATE/$name.pid"
+  # Until the subshell has exec'd dotnet its command line is this script's, which alive would
+  # take for a recycled pid: wait (briefly) for the exec.
+  while [ "$tries" -lt 100 ] && kill -0 "$pid" 2>/dev/null \
+    && ! tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "ChatOrleans"; do
+    sleep 0.02
+    tries=$((tries + 1))
+  done
 }
 
 # The checks wait_for runs.
