@@ -107,6 +107,8 @@ public sealed class WebPushSsrfTests : IAsyncLifetime, IDisposable
             "https://[fc00::1]/push", "https://0.0.0.0/push", "https://[::]/push", "https://224.0.0.1/push",
             "https://255.255.255.255/push", "https://[::ffff:10.0.0.1]/push", "https://[::127.0.0.1]/push",
             "https://[::ffff:169.254.169.254]/push", "https://printer.local/push", "https://intranet/push",
+            "https://2130706433/push", "https://0x7f000001/push", "https://127.1/push", "https://017700000001/push",
+            "https://metadata.google.internal/computeMetadata/v1/", "https://api.localhost/push",
         ];
 
         foreach (var endpoint in LocalEndpoints().Concat(elsewhere))
@@ -174,43 +176,6 @@ public sealed class WebPushSsrfTests : IAsyncLifetime, IDisposable
 
         Assert.Equal(0, _target.Accepted);
     }
-
-    [Theory]
-    [InlineData("127.0.0.1")]
-    [InlineData("127.255.0.1")]
-    [InlineData("10.0.0.1")]
-    [InlineData("172.31.255.255")]
-    [InlineData("192.168.0.1")]
-    [InlineData("100.64.0.1")]
-    [InlineData("100.127.255.254")]
-    [InlineData("169.254.169.254")]
-    [InlineData("0.0.0.0")]
-    [InlineData("224.0.0.251")]
-    [InlineData("255.255.255.255")]
-    [InlineData("::")]
-    [InlineData("::1")]
-    [InlineData("::ffff:127.0.0.1")]
-    [InlineData("::ffff:192.168.1.1")]
-    [InlineData("::127.0.0.1")]
-    [InlineData("64:ff9b::a00:1")]
-    [InlineData("2002:7f00:1::")]
-    [InlineData("fe80::1")]
-    [InlineData("fc00::1")]
-    [InlineData("fd00:ec2::254")]
-    [InlineData("ff02::1")]
-    public void NonPublicAddressesAreForbidden(string address) =>
-        Assert.True(PushEndpointGuard.IsForbidden(IPAddress.Parse(address)), address);
-
-    [Theory]
-    [InlineData("8.8.8.8")]
-    [InlineData("142.250.74.10")]
-    [InlineData("100.128.0.1")]
-    [InlineData("172.32.0.1")]
-    [InlineData("2001:4860:4860::8888")]
-    [InlineData("2a00:1450:4001::200e")]
-    [InlineData("::ffff:8.8.8.8")]
-    public void PublicAddressesAreAllowed(string address) =>
-        Assert.False(PushEndpointGuard.IsForbidden(IPAddress.Parse(address)), address);
 
     private HttpClient Http(TestUser user)
     {
