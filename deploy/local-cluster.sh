@@ -80,7 +80,14 @@ print_addresses() {
   echo "dashboard http://127.0.0.1:${SILO_HTTP_PORTS[0]}/dashboard/"
 }
 
-# launch NAME DLL ARGS...: detached, output to $STATE/NAME.log, pid to $STATE/NAME.pid.
+# Settings that are secrets (passwords, the account key, the signing key), as NAME=value with the
+# environment's Section__Key names. They reach each child through its environment, never its
+# command line: any user of the machine reads a command line (ps, /proc/PID/cmdline), while a
+# process's environment is readable by its owner alone.
+SECRET_ENV=()
+
+# launch NAME DLL ARGS...: detached, output to $STATE/NAME.log, pid to $STATE/NAME.pid; the
+# child's environment gets SECRET_ENV (exported in the subshell only, so this shell keeps none).
 launch() {
   local name=$1 dll=$2
   shift 2
@@ -90,9 +97,21 @@ launch() {
   command -v setsid >/dev/null 2>&1 && detach=(setsid)
   (
     cd "$STATE/$name"
+    local setting
+    for setting in "${SECRET_ENV[@]}"; do
+      export "${setting?}"
+    done
     exec "${detach[@]}" dotnet "$dll" "$@" >"$STATE/$name.log" 2>&1 </dev/null
   ) &
-  echo $! >"$STATE/$name.pid"
+  local pid=$! tries=0
+  echo "$pid" >"$STATE/$name.pid"
+  # Until the subshell has exec'd dotnet its command line is this script's, which alive would
+  # take for a recycled pid: wait (briefly) for the exec.
+  while [ "$tries" -lt 100 ] && kill -0 "$pid" 2>/dev/null \
+    && ! tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "ChatOrleans"; do
+    sleep 0.02
+    tries=$((tries + 1))
+  done
 }
 
 # The checks wait_for runs.
@@ -183,12 +202,15 @@ start() {
     (umask 077 && head -c 32 /dev/urandom | base64 >"$STATE/signing.key")
   fi
 
+  # The connection strings carry the PostgreSQL password and the Azure account key.
+  local secrets=(
+    "Orleans__Redis=$redis"
+    "Orleans__Postgres=$postgres"
+    "Media__Azure__ConnectionString=$azurite"
+  )
   local common=(
     --Orleans:Profile=Production
     "--Orleans:ClusterId=$cluster_id"
-    "--Orleans:Redis=$redis"
-    "--Orleans:Postgres=$postgres"
-    "--Media:Azure:ConnectionString=$azurite"
     # Browsers on the gateways' pages PUT and GET media blobs straight from Azurite.
     "--Media:Azure:CorsOrigins:0=http://127.0.0.1:${GATEWAY_HTTP_PORTS[0]}"
     "--Media:Azure:CorsOrigins:1=http://127.0.0.1:${GATEWAY_HTTP_PORTS[1]}"
@@ -200,6 +222,7 @@ start() {
 
   log "cluster $cluster_id: starting two silos (logs in $STATE)"
   local i
+  SECRET_ENV=("${secrets[@]}")
   for i in 0 1; do
     # shellcheck disable=SC2086
     launch "silo-$((i + 1))" "$SILO_DLL" "${common[@]}" \
@@ -211,19 +234,21 @@ start() {
   done
 
   log "starting two gateways"
+  SECRET_ENV=("${secrets[@]}" "Auth__SigningKey=$(cat "$STATE/signing.key")")
   for i in 0 1; do
     # shellcheck disable=SC2086
     # A gateway is a cluster client: it listens on no Orleans port, only on its HTTP one.
     launch "gateway-$((i + 1))" "$GATEWAY_DLL" "${common[@]}" \
       "--urls=http://127.0.0.1:${GATEWAY_HTTP_PORTS[$i]}" \
       "--contentRoot=$ROOT/Gateway" "--Storage:DataDirectory=$STATE/gateway-$((i + 1))/data" \
-      "--Auth:SigningKey=$(cat "$STATE/signing.key")" ${CHATORLEANS_GATEWAY_ARGS:-}
+      ${CHATORLEANS_GATEWAY_ARGS:-}
   done
   for i in 0 1; do
     local base="http://127.0.0.1:${GATEWAY_HTTP_PORTS[$i]}"
     wait_for "gateway-$((i + 1))" "/healthz" answers "$base/healthz"
     wait_for "gateway-$((i + 1))" "answer from the grains" serves "$base"
   done
+  SECRET_ENV=()
   wait_for silo-1 "dashboard" answers "http://127.0.0.1:${SILO_HTTP_PORTS[0]}/dashboard/"
 
   print_addresses

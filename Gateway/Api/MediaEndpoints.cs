@@ -1,3 +1,4 @@
+using System.Globalization;
 using ChatOrleans.Gateway.Media;
 using ChatOrleans.Gateway.Protocol;
 
@@ -20,9 +21,28 @@ public static class MediaEndpoints
             }
 
             DisplayText.EnsureAllowed(body.FileName, "file_name");
+
+            // The user's budget first, in its grain: the same through every gateway.
             var mediaId = MediaIds.NewMediaId();
-            var info = await grains.GetGrain<IMediaGrain>(mediaId)
-                .Create(context.UserId(), body.FileName ?? "", body.ContentType ?? "", size);
+            var quota = grains.GetGrain<IUploadQuotaGrain>(context.UserId());
+            var decision = await quota.Reserve(mediaId, size);
+            if (!decision.Allowed)
+            {
+                return RateLimited(decision.RetryAfter, decision.Reason ?? "Too many uploads.");
+            }
+
+            MediaInfo info;
+            try
+            {
+                info = await grains.GetGrain<IMediaGrain>(mediaId)
+                    .Create(context.UserId(), body.FileName ?? "", body.ContentType ?? "", size);
+            }
+            catch (ChatException)
+            {
+                await quota.Release(mediaId);
+                throw;
+            }
+
             var expiresAt = links.UploadExpiry();
             var target = links.SignUpload(info, expiresAt, links.OriginOf(context.Request));
             return Json(
@@ -59,6 +79,27 @@ public static class MediaEndpoints
 
     private static IResult Json(object value, int status = StatusCodes.Status200OK) =>
         Results.Json(value, ProtocolJson.Options, statusCode: status);
+
+    /// <summary>429 <c>rate_limited</c> with <c>retry_after_ms</c> in the error, and the same wait in whole seconds in <c>Retry-After</c>.</summary>
+    private static IResult RateLimited(TimeSpan retryAfter, string message)
+    {
+        var milliseconds = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalMilliseconds));
+        return new RetryAfterResult(
+            (milliseconds + 999) / 1000,
+            Results.Json(
+                new { error = new { code = ErrorCodes.RateLimited, message, retry_after_ms = milliseconds } },
+                ProtocolJson.Options,
+                statusCode: StatusCodes.Status429TooManyRequests));
+    }
+
+    private sealed class RetryAfterResult(long seconds, IResult inner) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            return inner.ExecuteAsync(httpContext);
+        }
+    }
 
     private sealed record CreateUploadRequest(string? FileName, string? ContentType, long? SizeBytes);
 }

@@ -1,19 +1,26 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using ChatOrleans.Gateway.Protocol;
+using ChatOrleans.Notifications.Senders;
 
 namespace ChatOrleans.Gateway.Api;
 
 /// <summary>
-/// <c>/api/v1/me/notification-settings</c> (GET, PUT) and <c>/api/v1/me/devices/{device_id}/push-token</c> (PUT).
+/// <c>/api/v1/me/notification-settings</c> (GET, PUT) and <c>/api/v1/me/devices/{device_id}/push-token</c> (PUT, DELETE).
 /// </summary>
 public static partial class NotificationEndpoints
 {
     private const int MaxTokenLength = 4_096;
     private const int MaxEmailLength = 254;
+    private static readonly TimeSpan DnsLookupTimeout = TimeSpan.FromSeconds(3);
 
     public static RouteGroupBuilder MapNotificationEndpoints(this RouteGroupBuilder api)
     {
+        // The same setting the silos' Web Push sender reads: both refuse endpoints inside the network unless it is on.
+        var webPush = new WebPushOptions();
+        ((IEndpointRouteBuilder)api).ServiceProvider.GetRequiredService<IConfiguration>().GetSection(WebPushOptions.SectionName).Bind(webPush);
+        var allowPrivateEndpoints = webPush.AllowPrivateNetworkEndpoints;
+
         api.MapGet("/me/notification-settings", async (HttpContext context, IGrainFactory grains) =>
             Json(ToDto(await grains.GetGrain<INotificationInboxGrain>(context.UserId()).GetSettings())));
 
@@ -27,18 +34,63 @@ public static partial class NotificationEndpoints
 
         api.MapPut("/me/devices/{deviceId}/push-token", async (string deviceId, HttpContext context, IGrainFactory grains) =>
         {
-            if (!DeviceIdPattern().IsMatch(deviceId))
-            {
-                throw ChatException.BadRequest("device_id must be 1 to 64 of A-Z, a-z, 0-9, '_', '-'.");
-            }
-
+            EnsureDeviceId(deviceId);
             var body = await RequestBody.Read<PushTokenRequest>(context.Request);
             var token = ValidateToken(body);
+            if (token.Platform == PushTokenRegistration.WebPush && !allowPrivateEndpoints)
+            {
+                await EnsurePublicEndpoint(token, context.RequestAborted);
+            }
+
             await grains.GetGrain<INotificationInboxGrain>(context.UserId()).SetPushToken(deviceId, token);
             return Results.NoContent();
         });
 
+        // Sign-out on a shared phone: the next account on it must not get this one's previews.
+        api.MapDelete("/me/devices/{deviceId}/push-token", async (string deviceId, HttpContext context, IGrainFactory grains) =>
+        {
+            EnsureDeviceId(deviceId);
+            await grains.GetGrain<INotificationInboxGrain>(context.UserId()).RemovePushToken(deviceId);
+            return Results.NoContent();
+        });
+
         return api;
+    }
+
+    private static void EnsureDeviceId(string deviceId)
+    {
+        if (!DeviceIdPattern().IsMatch(deviceId))
+        {
+            throw ChatException.BadRequest("device_id must be 1 to 64 of A-Z, a-z, 0-9, '_', '-'.");
+        }
+    }
+
+    /// <summary>
+    /// A Web Push endpoint is where the server will POST: a loopback, private or link-local
+    /// address (literal, a local name, or a name resolving to one) is refused here, and the
+    /// sender checks the addresses again when it connects.
+    /// </summary>
+    private static async Task EnsurePublicEndpoint(PushTokenRegistration token, CancellationToken cancellationToken)
+    {
+        using var subscription = JsonDocument.Parse(token.Token);
+        var endpoint = new Uri(subscription.RootElement.GetProperty("endpoint").GetString()!);
+        using var lookup = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        lookup.CancelAfter(DnsLookupTimeout);
+        string? problem;
+        try
+        {
+            problem = await PushEndpointGuard.ProblemAsync(endpoint, lookup.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // A slow resolver does not hold the request: the sender checks at connection time anyway.
+            problem = null;
+        }
+
+        if (problem is not null)
+        {
+            throw ChatException.BadRequest(problem);
+        }
     }
 
     /// <summary>

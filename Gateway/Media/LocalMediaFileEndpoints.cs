@@ -21,7 +21,7 @@ public static class LocalMediaFileEndpoints
     }
 
     private static async Task<IResult> PutAsync(
-        string mediaId, string variant, HttpContext context, LocalMediaUrlSigner signer, LocalMediaLayout layout)
+        string mediaId, string variant, HttpContext context, LocalMediaUrlSigner signer, LocalMediaLayout layout, IGrainFactory grains)
     {
         if (!MediaIds.IsValid(mediaId) || !MediaIds.IsVariant(variant))
         {
@@ -33,6 +33,24 @@ public static class LocalMediaFileEndpoints
         if (signer.Verify("PUT", mediaId, variant, context.Request.Query, out var refusal) is not { MaxBytes: { } maxBytes })
         {
             return ApiErrors.Result(ErrorCodes.Forbidden, refusal ?? "This link does not allow uploads.");
+        }
+
+        // A completed media takes no more bytes (asked first so that no body is read in vain; the
+        // media grain decides again, in its turn, once the body is whole).
+        var media = grains.GetGrain<IMediaGrain>(mediaId);
+        MediaInfo info;
+        try
+        {
+            info = await media.Get();
+        }
+        catch (ChatException ex) when (ex.Code == ErrorCodes.NotFound)
+        {
+            return ApiErrors.Result(ErrorCodes.NotFound, "No such media.");
+        }
+
+        if (info.Status != MediaStatus.Pending)
+        {
+            return UploadClosed();
         }
 
         if (context.Request.ContentLength > maxBytes)
@@ -69,9 +87,11 @@ public static class LocalMediaFileEndpoints
                 await file.FlushAsync(context.RequestAborted);
             }
 
-            // Whole or not at all: complete sees either the previous upload or this one.
-            File.Move(part, layout.PathOf(mediaId, MediaIds.UploadVariant), overwrite: true);
-            return Results.StatusCode(StatusCodes.Status201Created);
+            // Whole or not at all, and only before complete: the grain renames the part into the
+            // upload's place in its own turn, so complete sees either the previous upload or this one.
+            return await media.PlaceLocalUpload(Path.GetFileName(part))
+                ? Results.StatusCode(StatusCodes.Status201Created)
+                : UploadClosed();
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
@@ -82,6 +102,9 @@ public static class LocalMediaFileEndpoints
             File.Delete(part);
         }
     }
+
+    private static IResult UploadClosed() =>
+        ApiErrors.Result(ErrorCodes.Conflict, "This media was completed: its upload URL takes no more bytes.");
 
     private static IResult Get(
         string mediaId, string variant, HttpContext context, LocalMediaUrlSigner signer, LocalMediaLayout layout, TimeProvider time)

@@ -18,11 +18,21 @@ public interface IMediaGrain : IGrainWithStringKey
     /// <summary>
     /// Checks the uploaded bytes (real type, size) and makes the preview: the media is then
     /// ready or rejected. <c>conflict</c> when nothing was uploaded yet; only the owner may complete.
-    /// A completed media answers as it is.
+    /// A completed media answers as it is. From then on the upload URL changes and leaves nothing.
     /// </summary>
     [Alias("Complete")]
     [ResponseTimeout("00:02:00")]
     Task<MediaInfo> Complete(string requesterId);
+
+    /// <summary>
+    /// The local-disk store's gateway received a whole PUT to the upload URL as the part file
+    /// <paramref name="partName"/> beside the media's objects: renames it into the upload's place
+    /// while the media waits for its upload (true). False after complete, for an unknown media,
+    /// or with another store: the caller removes the part and refuses the PUT. Runs in the
+    /// grain's turn, like <see cref="Complete"/>, so a PUT lands wholly before complete or not at all.
+    /// </summary>
+    [Alias("PlaceLocalUpload")]
+    Task<bool> PlaceLocalUpload(string partName);
 
     /// <summary>The media for someone who holds a message that carries it; <c>not_found</c> when unknown.</summary>
     [Alias("Get")]

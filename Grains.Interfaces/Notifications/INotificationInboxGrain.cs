@@ -21,9 +21,20 @@ public interface INotificationInboxGrain : IGrainWithStringKey
     [Alias("UpdateSettings")]
     Task<NotificationSettings> UpdateSettings(NotificationSettings settings);
 
-    /// <summary>Stores a device's push token, replacing any earlier one of that device.</summary>
+    /// <summary>
+    /// Stores a device's push token, replacing any earlier one of that device. A user keeps at
+    /// most <c>Notifications:MaxPushDevices</c> devices with tokens: the one registered longest
+    /// ago is forgotten when a new device would go over it.
+    /// </summary>
     [Alias("SetPushToken")]
     Task SetPushToken(string deviceId, PushTokenRegistration token);
+
+    /// <summary>
+    /// Forgets the device's push token (nothing to forget is fine): the device gets no more
+    /// pushes, and pushes decided for it but not yet handed to a push service are dropped.
+    /// </summary>
+    [Alias("RemovePushToken")]
+    Task RemovePushToken(string deviceId);
 
     /// <summary>
     /// From a chat after a durable write: messages this user may need to be alerted of. With

@@ -81,6 +81,7 @@ public sealed partial class MediaGrain(
 
         if (State.Status != MediaStatus.Pending)
         {
+            await CloseUpload();
             return Info();
         }
 
@@ -103,7 +104,21 @@ public sealed partial class MediaGrain(
             }
         }
 
+        // What was checked stays what is served: the upload URL (valid until it expires) can no
+        // longer place bytes or leave an object behind. The owner's budget stops counting it as waiting.
+        await GrainFactory.GetGrain<IUploadQuotaGrain>(State.OwnerId!).Completed(MediaId);
+        await CloseUpload();
         return Info();
+    }
+
+    public Task<bool> PlaceLocalUpload(string partName)
+    {
+        if (!Exists || State.Status != MediaStatus.Pending || store is not LocalDiskMediaStore local)
+        {
+            return Task.FromResult(false);
+        }
+
+        return Task.FromResult(local.PlaceUpload(MediaId, partName));
     }
 
     public Task<MediaInfo> Get()
@@ -175,6 +190,18 @@ public sealed partial class MediaGrain(
 
         DeactivateOnIdle();
         return true;
+    }
+
+    private async Task CloseUpload()
+    {
+        if (State.UploadClosed)
+        {
+            return;
+        }
+
+        await store.CloseUploadAsync(MediaId, CancellationToken.None);
+        State.UploadClosed = true;
+        await state.WriteStateAsync();
     }
 
     /// <summary>Checks the taken bytes and stores them with their preview; returns why they are refused, or null.</summary>

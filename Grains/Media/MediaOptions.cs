@@ -29,6 +29,18 @@ public sealed class MediaOptions
     public long MaxUploadBytes { get; set; } = 104_857_600;
 
     /// <summary>
+    /// Bytes one user may declare in new uploads in any 24 hours, through every gateway together
+    /// (<c>rate_limited</c> with <c>retry_after_ms</c> above). Default 5 GiB.
+    /// </summary>
+    public long MaxUploadBytesPerDay { get; set; } = 5L * 1024 * 1024 * 1024;
+
+    /// <summary>
+    /// Uploads one user may have opened and not completed at once (<c>rate_limited</c> above);
+    /// one stops counting when completed or when its upload URL expires.
+    /// </summary>
+    public int MaxPendingUploads { get; set; } = 50;
+
+    /// <summary>
     /// The allowed types, replacing the default list when set (a list binds by appending, so
     /// the default lives apart). E.g. <c>Media:AllowedTypes:0=image/png</c>.
     /// </summary>
@@ -79,7 +91,7 @@ public sealed class MediaOptions
     {
         var options = new MediaOptions();
         Microsoft.Extensions.Configuration.ConfigurationBinder.Bind(configuration.GetSection(SectionName), options);
-        if (options.MaxUploadBytes <= 0 || options.UrlLifetime <= TimeSpan.Zero || options.UploadUrlLifetime <= TimeSpan.Zero
+        if (options.MaxUploadBytes <= 0 || options.MaxUploadBytesPerDay <= 0 || options.MaxPendingUploads <= 0 || options.UrlLifetime <= TimeSpan.Zero || options.UploadUrlLifetime <= TimeSpan.Zero
             || options.ThumbnailMaxSide <= 0 || options.SweepPeriod <= TimeSpan.Zero || options.UnattachedRetention <= TimeSpan.Zero)
         {
             throw new InvalidOperationException("Media limits and lifetimes must be positive.");

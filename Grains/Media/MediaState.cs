@@ -45,4 +45,8 @@ public sealed class MediaState
     /// <summary>The chats it was attached to: their members may read it, and it is never swept.</summary>
     [Id(12)]
     public HashSet<string> Chats { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Complete made the upload URL useless (<see cref="Stores.IMediaStore.CloseUploadAsync"/>); until then a repeated complete does it again.</summary>
+    [Id(13)]
+    public bool UploadClosed { get; set; }
 }

@@ -92,8 +92,38 @@ public sealed partial class NotificationInboxGrain : Grain, INotificationInboxGr
             }
         }
 
-        Device(deviceId).Token = token;
+        var device = Device(deviceId);
+        device.Token = token;
+        device.TokenRegisteredAt = _time.GetUtcNow();
+
+        // A device without a token is never pushed: what it remembers is of no use any more.
+        foreach (var idle in State.Devices.Where(d => d.Value.Token is null).Select(d => d.Key).ToList())
+        {
+            State.Devices.Remove(idle);
+        }
+
+        var over = State.Devices.Count - Math.Max(1, _options.MaxPushDevices);
+        foreach (var oldest in State.Devices.Where(d => d.Key != deviceId)
+                     .OrderBy(d => d.Value.TokenRegisteredAt).ThenBy(d => d.Key, StringComparer.Ordinal)
+                     .Take(Math.Max(0, over)).Select(d => d.Key).ToList())
+        {
+            LogDeviceDropped(UserId, oldest, _options.MaxPushDevices);
+            Forget(oldest);
+        }
+
         await _state.WriteStateAsync();
+    }
+
+    public async Task RemovePushToken(string deviceId)
+    {
+        if (!State.Devices.ContainsKey(deviceId) && !State.OutboxPushes.Exists(p => p.DeviceId == deviceId))
+        {
+            return;
+        }
+
+        Forget(deviceId);
+        await _state.WriteStateAsync();
+        await Continue();
     }
 
     public async Task Alert(ChatAlert alert, bool mentionsOnly)
@@ -382,6 +412,18 @@ public sealed partial class NotificationInboxGrain : Grain, INotificationInboxGr
         }
 
         return device;
+    }
+
+    /// <summary>Drops the device and the pushes decided for it that were not reported sent yet.</summary>
+    private void Forget(string deviceId)
+    {
+        State.Devices.Remove(deviceId);
+        foreach (var push in State.OutboxPushes.Where(p => p.DeviceId == deviceId))
+        {
+            _handedOver.Remove(push.Id);
+        }
+
+        State.OutboxPushes.RemoveAll(p => p.DeviceId == deviceId);
     }
 
     private static string NewId() => "n_" + Guid.CreateVersion7().ToString("N");

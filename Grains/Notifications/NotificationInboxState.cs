@@ -34,6 +34,9 @@ public sealed class InboxDevice
 
     /// <summary>The badge the device was last pushed.</summary>
     [Id(3)] public int LastBadge { get; set; }
+
+    /// <summary>When the token was last registered (apps register theirs at every start): the oldest goes first over the cap.</summary>
+    [Id(4)] public DateTimeOffset TokenRegisteredAt { get; set; }
 }
 
 /// <summary>A message waiting for its push or email.</summary>

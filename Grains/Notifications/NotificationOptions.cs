@@ -29,6 +29,13 @@ public sealed class NotificationOptions
     /// </summary>
     public TimeSpan ReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// Devices with a push token per user at most. A new device over it makes the pipeline forget
+    /// the one whose token was registered longest ago (most likely a phone long gone), so a
+    /// user's stored state stays small however many device ids a client makes up.
+    /// </summary>
+    public int MaxPushDevices { get; set; } = 50;
+
     /// <summary>Longest message text in a push preview, in characters.</summary>
     public int PreviewLength { get; set; } = 120;
 

@@ -39,27 +39,28 @@ public sealed class AzureBlobMediaStore(BlobContainerClient container, AzureBlob
     public async Task<TakenUpload?> TakeUploadAsync(string mediaId, long maxBytes, CancellationToken cancellationToken)
     {
         var blob = Blob(mediaId, MediaIds.UploadVariant);
-        BlobProperties properties;
+
+        // From here the upload blob is under this media's lease: a PUT through the SAS URL carries
+        // no lease id and is refused, so the bytes checked are the bytes that stay.
         try
         {
-            properties = (await blob.GetPropertiesAsync(cancellationToken: cancellationToken)).Value;
+            await Lease(blob, mediaId).AcquireAsync(BlobLeaseClient.InfiniteLeaseDuration, cancellationToken: cancellationToken);
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
             return null;
         }
 
+        var properties = (await blob.GetPropertiesAsync(cancellationToken: cancellationToken)).Value;
         if (properties.ContentLength > maxBytes)
         {
             return new TakenUpload(properties.ContentLength, null, null);
         }
 
-        // The copy that is checked is the one that is kept: a PUT that lands after this download
-        // is removed with the upload blob once the checked copy is saved.
         var path = Path.Combine(Path.GetTempPath(), $"chatorleans-media-{Guid.NewGuid():N}");
         try
         {
-            await blob.DownloadToAsync(path, new BlobDownloadToOptions { Conditions = new BlobRequestConditions { IfMatch = properties.ETag } }, cancellationToken);
+            await blob.DownloadToAsync(path, cancellationToken);
         }
         catch
         {
@@ -74,23 +75,49 @@ public sealed class AzureBlobMediaStore(BlobContainerClient container, AzureBlob
         });
     }
 
+    /// <summary>
+    /// Leaves an empty upload blob under this media's lease for good: a SAS URL cannot be
+    /// revoked, and a PUT through it until it expires would otherwise put a blob back beside the
+    /// checked one. The empty, leased blob refuses every PUT without the lease id; it goes with
+    /// the media (<see cref="DeleteAsync"/>).
+    /// </summary>
+    public async Task CloseUploadAsync(string mediaId, CancellationToken cancellationToken)
+    {
+        var blob = Blob(mediaId, MediaIds.UploadVariant);
+        try
+        {
+            await blob.UploadAsync(BinaryData.Empty, new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } }, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+        {
+            // There is one already: ours from the check, or a PUT's that the lease now stops.
+        }
+
+        var lease = Lease(blob, mediaId);
+        await lease.AcquireAsync(BlobLeaseClient.InfiniteLeaseDuration, cancellationToken: cancellationToken);
+        await blob.UploadAsync(BinaryData.Empty, new BlobUploadOptions { Conditions = new BlobRequestConditions { LeaseId = lease.LeaseId } }, cancellationToken);
+    }
+
     public async Task SaveAsync(string mediaId, string variant, string sourcePath, string contentType, CancellationToken cancellationToken)
     {
         await Blob(mediaId, variant).UploadAsync(
             sourcePath,
             new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = contentType } },
             cancellationToken);
-        if (variant == MediaIds.OriginalVariant)
-        {
-            await Blob(mediaId, MediaIds.UploadVariant).DeleteIfExistsAsync(cancellationToken: cancellationToken);
-        }
     }
 
     public async Task DeleteAsync(string mediaId, CancellationToken cancellationToken)
     {
         await foreach (var item in container.GetBlobsAsync(new GetBlobsOptions { Prefix = mediaId + "/" }, cancellationToken))
         {
-            await container.DeleteBlobIfExistsAsync(item.Name, cancellationToken: cancellationToken);
+            var blob = container.GetBlobClient(item.Name);
+            if (item.Properties.LeaseState is { } state && state != LeaseState.Available && state != LeaseState.Broken)
+            {
+                // The closed upload blob: its lease goes first, or the delete is refused.
+                await blob.GetBlobLeaseClient().BreakAsync(TimeSpan.Zero, cancellationToken: cancellationToken);
+            }
+
+            await blob.DeleteIfExistsAsync(cancellationToken: cancellationToken);
         }
     }
 
@@ -130,6 +157,10 @@ public sealed class AzureBlobMediaStore(BlobContainerClient container, AzureBlob
             yield return new StoredMedia(current, oldest);
         }
     }
+
+    /// <summary>One lease id per media (its id is a GUID already), so every silo holds the same lease.</summary>
+    private static BlobLeaseClient Lease(BlobClient blob, string mediaId) =>
+        blob.GetBlobLeaseClient(Guid.ParseExact(mediaId[2..], "N").ToString());
 
     private BlobClient Blob(string mediaId, string variant)
     {

@@ -18,6 +18,12 @@ public interface IMediaStore
     /// </summary>
     Task<TakenUpload?> TakeUploadAsync(string mediaId, long maxBytes, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// After complete (ready or rejected): the upload URL, valid until it expires, can change
+    /// nothing any more and leaves nothing behind. Safe to call again.
+    /// </summary>
+    Task CloseUploadAsync(string mediaId, CancellationToken cancellationToken);
+
     /// <summary>Stores a checked file as <paramref name="variant"/>; the store may move the file away.</summary>
     Task SaveAsync(string mediaId, string variant, string sourcePath, string contentType, CancellationToken cancellationToken);
 

@@ -45,6 +45,35 @@ public sealed class LocalDiskMediaStore(LocalMediaLayout layout) : IMediaStore
             }));
     }
 
+    /// <summary>
+    /// Renames a whole PUT body (a part file the gateway wrote) into the upload's place. Called by
+    /// the media grain only while the media waits for its upload, so no PUT lands after complete.
+    /// </summary>
+    public bool PlaceUpload(string mediaId, string partName)
+    {
+        var part = layout.PartPath(mediaId, partName);
+        if (!File.Exists(part))
+        {
+            return false;
+        }
+
+        File.Move(part, layout.PathOf(mediaId, MediaIds.UploadVariant), overwrite: true);
+        return true;
+    }
+
+    public Task CloseUploadAsync(string mediaId, CancellationToken cancellationToken)
+    {
+        // The gateway asks the media grain before it places a PUT, so after complete nothing new
+        // arrives; an upload placed before, but never taken, goes here.
+        var upload = layout.PathOf(mediaId, MediaIds.UploadVariant);
+        if (File.Exists(upload))
+        {
+            File.Delete(upload);
+        }
+
+        return Task.CompletedTask;
+    }
+
     public Task SaveAsync(string mediaId, string variant, string sourcePath, string contentType, CancellationToken cancellationToken)
     {
         var target = layout.PathOf(mediaId, variant);

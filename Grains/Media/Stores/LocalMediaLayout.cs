@@ -40,6 +40,12 @@ public sealed class LocalMediaLayout
     /// <summary>A fresh file name beside the media's objects for a write in progress, renamed into place when whole.</summary>
     public string PartPath(string mediaId) => System.IO.Path.Combine(Folder(mediaId), $"part-{Guid.NewGuid():N}");
 
+    /// <summary>The path of a part named by <see cref="PartPath(string)"/>; only such names pass.</summary>
+    public string PartPath(string mediaId, string partName) =>
+        partName.Length == 37 && partName.StartsWith("part-", StringComparison.Ordinal) && partName[5..].All(char.IsAsciiHexDigitLower)
+            ? System.IO.Path.Combine(Folder(mediaId), partName)
+            : throw new ArgumentException("Not a part file name.", nameof(partName));
+
     public static string FromDataDirectory(string? configured, string dataDirectory) =>
         string.IsNullOrWhiteSpace(configured) ? System.IO.Path.Combine(dataDirectory, "media") : configured;
 }

@@ -52,7 +52,17 @@ public static class NotificationSenderExtensions
         var webPush = Bind<WebPushOptions>(services, configuration, WebPushOptions.SectionName, o => o.IsConfigured ? o.Problem() : null);
         if (webPush.IsConfigured)
         {
-            AddHttpClient(services, WebPushSender.HttpClientName, webPush.Timeout, TimeSpan.FromMinutes(10));
+            AddHttpClient(services, WebPushSender.HttpClientName, webPush.Timeout, TimeSpan.FromMinutes(10), handler =>
+            {
+                // The endpoint is the client's choice: connect only where a public push service
+                // can be, after resolving the name here, and never follow a redirect elsewhere.
+                handler.AllowAutoRedirect = false;
+                handler.UseProxy = false;
+                if (!webPush.AllowPrivateNetworkEndpoints)
+                {
+                    handler.ConnectCallback = PushEndpointGuard.ConnectAsync;
+                }
+            });
             services.AddSingleton(sp => VapidKeys.From(sp.GetRequiredService<IOptions<WebPushOptions>>().Value));
             services.AddSingleton<WebPushSender>();
             services.AddSingleton<IPushSender>(sp => sp.GetRequiredService<WebPushSender>());
@@ -83,15 +93,20 @@ public static class NotificationSenderExtensions
         return configuration.GetSection(section).Get<T>() ?? new T();
     }
 
-    private static void AddHttpClient(IServiceCollection services, string name, TimeSpan timeout, TimeSpan handlerLifetime)
+    private static void AddHttpClient(IServiceCollection services, string name, TimeSpan timeout, TimeSpan handlerLifetime, Action<SocketsHttpHandler>? configure = null)
     {
         // The client timeout bounds every request, so a push service that never answers cannot
         // hold a send forever; failures are logged by the senders, not per request here.
         services.AddHttpClient(name, client => client.Timeout = timeout)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            .ConfigurePrimaryHttpMessageHandler(() =>
             {
-                ConnectTimeout = timeout,
-                EnableMultipleHttp2Connections = true,
+                var handler = new SocketsHttpHandler
+                {
+                    ConnectTimeout = timeout,
+                    EnableMultipleHttp2Connections = true,
+                };
+                configure?.Invoke(handler);
+                return handler;
             })
             .SetHandlerLifetime(handlerLifetime)
             .RemoveAllLoggers();

@@ -30,6 +30,14 @@ public sealed class WebPushOptions
     /// <summary>The longest one request may take.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// Lets subscriptions point at loopback, private and link-local addresses, and lifts the
+    /// check of the addresses a push connects to. Off: a push service is on the public internet,
+    /// and a client-chosen endpoint inside the server's network is how a request forgery gets
+    /// in. Only for tests and labs whose push service runs on the local network.
+    /// </summary>
+    public bool AllowPrivateNetworkEndpoints { get; set; }
+
     internal bool IsConfigured => !string.IsNullOrWhiteSpace(Subject);
 
     internal string? Problem()

@@ -13,6 +13,9 @@ public sealed partial class WebPushSender
     [LoggerMessage(EventId = 2123, Level = LogLevel.Warning, Message = "The push service at {Host} could not be reached")]
     private static partial void LogUnreachable(ILogger logger, string host, Exception exception);
 
+    [LoggerMessage(EventId = 2125, Level = LogLevel.Warning, Message = "Web Push: the endpoint {Host} is a loopback, private or otherwise non-public address; not sent")]
+    private static partial void LogForbiddenEndpoint(ILogger logger, string host);
+
     [LoggerMessage(EventId = 2124, Level = LogLevel.Warning, Message = "Web Push: a {Bytes}-byte payload does not fit one record; not sent")]
     private static partial void LogTooLarge(ILogger logger, int bytes);
 }

@@ -58,6 +58,13 @@ public sealed partial class WebPushSender : IPushSender, IDisposable
             return PushOutcome.InvalidToken;
         }
 
+        if (!_options.AllowPrivateNetworkEndpoints && PushEndpointGuard.ProblemWithHost(subscription.Endpoint) is not null)
+        {
+            // Stored before registrations were checked, or written to the store directly: never asked.
+            LogForbiddenEndpoint(_logger, subscription.Endpoint.Host);
+            return PushOutcome.InvalidToken;
+        }
+
         var plaintext = Encoding.UTF8.GetBytes(Payload(message).ToJsonString(PushText.Json));
         if (plaintext.Length > WebPushEncryption.MaxPlaintextBytes)
         {
@@ -92,6 +99,12 @@ public sealed partial class WebPushSender : IPushSender, IDisposable
             var outcome = Outcome(response.StatusCode);
             LogRefused(_logger, subscription.Endpoint.Host, (int)response.StatusCode, outcome);
             return outcome;
+        }
+        catch (HttpRequestException e) when (e.InnerException is ForbiddenPushEndpointException)
+        {
+            // The name resolves into the server's own network (now, whatever it did at registration).
+            LogForbiddenEndpoint(_logger, subscription.Endpoint.Host);
+            return PushOutcome.Failed;
         }
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {

@@ -39,6 +39,9 @@ public sealed class WebPushSenderTests : IAsyncLifetime, IDisposable
             ["Notifications:WebPush:Subject"] = Subject,
             ["Notifications:WebPush:PublicKey"] = _vapid.PublicKey,
             ["Notifications:WebPush:PrivateKey"] = _vapid.PrivateKey,
+
+            // The local push service listens on loopback, which a real deployment refuses.
+            ["Notifications:WebPush:AllowPrivateNetworkEndpoints"] = "true",
         });
         return _services.Sender(PushPlatform.WebPush);
     }
@@ -172,6 +175,7 @@ public sealed class WebPushSenderTests : IAsyncLifetime, IDisposable
         {
             ["Notifications:WebPush:Subject"] = Subject,
             ["Notifications:WebPush:KeyFile"] = keyFile,
+            ["Notifications:WebPush:AllowPrivateNetworkEndpoints"] = "true",
         };
 
         string first;
