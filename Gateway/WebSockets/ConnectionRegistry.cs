@@ -23,6 +23,9 @@ public sealed class ConnectionRegistry
         Interlocked.Read(ref _largestQueueBytes),
         _byDevice.Values.Select(c => c.PeakQueuedBytes).DefaultIfEmpty(0).Max());
 
+    /// <summary>The connection of a device (user id and device id, see <c>ChatIds.DeviceKey</c>) on this gateway, if any.</summary>
+    public ClientConnection? Find(string deviceKey) => _byDevice.GetValueOrDefault(deviceKey);
+
     /// <summary>Adds the connection and returns the one it replaces, if any.</summary>
     public ClientConnection? Register(ClientConnection connection)
     {

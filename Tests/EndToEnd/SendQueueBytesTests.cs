@@ -45,6 +45,9 @@ public sealed class SendQueueBytesTests(ITestOutputHelper output)
         await slow.ConnectAsync(ChatConnection.BuildWebSocketUri(gateway.BaseUri, alice.Token, "slow"), invoker, timeout.Token);
         await ReadUntilSyncDoneAsync(slow, timeout.Token);
 
+        var connection = registry.Find(ChatIds.DeviceKey(alice.Id, "slow"));
+        Assert.NotNull(connection);
+
         // It asks for 30 pages of 200 large messages (about 100 MB of answers) and reads nothing.
         const int requests = 30;
         var sendAll = Task.Run(async () =>
@@ -86,6 +89,14 @@ public sealed class SendQueueBytesTests(ITestOutputHelper output)
         Assert.InRange(sampledMax, 0, bound);
 
         // Once the socket is gone its queue holds nothing, and the device catches up by reconnecting.
+        using (var released = new CancellationTokenSource(Proto.Timeout))
+        {
+            while (connection.QueuedBytes != 0)
+            {
+                await Task.Delay(10, released.Token);
+            }
+        }
+
         Assert.Equal(0, registry.QueuedBytes);
         await using var back = await alice.ConnectAsync("slow");
         Assert.Equal(MessageCount, (await back.FetchHistoryAsync(chatId, limit: 200)).Count);
