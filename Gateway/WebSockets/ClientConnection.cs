@@ -138,11 +138,12 @@ public sealed partial class ClientConnection
             var entries = await User.GetChatEntries();
             await AcquireChats(entries.Select(e => e.ChatId), joined);
 
-            var session = await Device.Connect(SessionId, _options.GatewayId);
-
             // Over the user's device limit, the least recently active other session (on whatever
-            // gateway) is told to close; this one is now the most recently active.
-            await Sessions.Connect(DeviceId, SessionId, _options.MaxDevicesPerUser);
+            // gateway) is told to close; this one is now the most recently active. It runs
+            // beside the device's own connect, so a connection waits for neither twice.
+            var counted = Sessions.Connect(DeviceId, SessionId, _options.MaxDevicesPerUser);
+            var session = await Device.Connect(SessionId, _options.GatewayId);
+            await counted;
             foreach (var (chatId, position) in session.Positions)
             {
                 _chats.TryAdd(chatId, new ChatCursor(position));

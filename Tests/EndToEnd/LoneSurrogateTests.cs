@@ -43,6 +43,17 @@ public sealed class LoneSurrogateTests : IAsyncLifetime
             ("ls-mark", """{"type":"mark_read","req_id":"ls-mark","chat_id":"x\udbff","seq":1}"""),
         };
 
+        // In a field the server ignores, or in a field's name, it harms nothing: the frame is carried out.
+        foreach (var (reqId, frame) in new[]
+        {
+            ("ok-unknown-field", """{"type":"ping","req_id":"ok-unknown-field","pad":"\ud800"}"""),
+            ("ok-field-name", """{"\ud800":1,"type":"ping","req_id":"ok-field-name"}"""),
+        })
+        {
+            await socket.SendRawAsync(frame);
+            await socket.WaitForAsync<PongEvent>(p => p.ReqId == reqId, Proto.Timeout);
+        }
+
         foreach (var (reqId, frame) in frames)
         {
             await socket.SendRawAsync(frame);
