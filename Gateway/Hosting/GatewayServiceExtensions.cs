@@ -15,6 +15,11 @@ public static class GatewayServiceExtensions
     {
         services.AddOptions<GatewayOptions>().Bind(configuration.GetSection(GatewayOptions.SectionName))
             .Validate(o => o.MaxFrameBytes > 0 && o.SendQueueFrames > 0 && o.SendsPerSecond > 0 && o.SendBurst > 0 && o.DeliveredAckDelay >= TimeSpan.Zero, "Gateway limits must be positive.")
+            .Validate(
+                o => o.SendQueueBytes > 0 && o.SendQueueDrainBytes >= 0 && o.SendQueueDrainTimeout > TimeSpan.Zero
+                    && o.HistoryFetchesPerSecond > 0 && o.HistoryFetchBurst > 0 && o.UserSendsPerSecond > 0 && o.UserSendBurst > 0
+                    && o.MaxDevicesPerUser > 0 && o.ErrorLogsPerMinute > 0,
+                "Gateway limits must be positive.")
             .ValidateOnStart();
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.SectionName));
         services.AddOptions<ApiOptions>().Bind(configuration.GetSection(ApiOptions.SectionName))
@@ -31,6 +36,11 @@ public static class GatewayServiceExtensions
         services.AddHostedService(sp => sp.GetRequiredService<DeliveredAckBatcher>());
         services.AddSingleton<FrameHandler>();
         services.AddSingleton<SendRateLimiter>();
+        services.AddSingleton<HistoryRateLimiter>();
+        services.AddSingleton<ErrorLogThrottle>();
+
+        // A socket's connection reaches its TCP socket through the request (ClientConnection.ProtocolError.cs).
+        services.AddHttpContextAccessor();
         services.AddChatMediaGateway(configuration, dataFolder);
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();

@@ -26,6 +26,54 @@ public sealed class GatewayOptions
     /// </summary>
     public int SendQueueFrames { get; set; } = 2_048;
 
+    /// <summary>
+    /// Bytes of frames waiting for one socket (enqueued minus written), the bound that keeps a
+    /// reader that stopped from holding the gateway's memory: past it the socket is disconnected
+    /// as too slow, as when <see cref="SendQueueFrames"/> is reached. A single frame larger than
+    /// this (a history answer) is still queued when at most <see cref="SendQueueDrainBytes"/>
+    /// wait before it, so a reading client always gets it.
+    /// </summary>
+    public long SendQueueBytes { get; set; } = 8L * 1024 * 1024;
+
+    /// <summary>
+    /// Back-pressure: a request with a large answer (<c>fetch_history</c>) is handled only once
+    /// the socket's queue holds at most this many bytes; it waits up to
+    /// <see cref="SendQueueDrainTimeout"/> for that, then the socket is dropped as too slow.
+    /// </summary>
+    public long SendQueueDrainBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>How long a request waits for the socket's queue to drain (see <see cref="SendQueueDrainBytes"/>).</summary>
+    public TimeSpan SendQueueDrainTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Sustained <c>fetch_history</c> frames per device per second.</summary>
+    public int HistoryFetchesPerSecond { get; set; } = 20;
+
+    /// <summary>The <c>fetch_history</c> burst a device may send before the sustained rate applies.</summary>
+    public int HistoryFetchBurst { get; set; } = 50;
+
+    /// <summary>
+    /// Sustained sends (the frames <see cref="SendsPerSecond"/> counts) per user, all the user's
+    /// devices together, per second. Enforced per gateway process: a user whose devices are spread
+    /// over several gateways gets this budget on each of them.
+    /// </summary>
+    public int UserSendsPerSecond { get; set; } = 60;
+
+    /// <summary>The burst of sends one user's devices together may make before <see cref="UserSendsPerSecond"/> applies.</summary>
+    public int UserSendBurst { get; set; } = 150;
+
+    /// <summary>
+    /// Devices of one user connected at once, across the cluster: a connection over it closes the
+    /// least recently active other one with 4001.
+    /// </summary>
+    public int MaxDevicesPerUser { get; set; } = 20;
+
+    /// <summary>
+    /// Unexpected failures of requests logged at Error per minute by this gateway; the rest are
+    /// counted and the count is logged with the next one allowed, so a client that keeps
+    /// triggering one cannot flood the log.
+    /// </summary>
+    public int ErrorLogsPerMinute { get; set; } = 10;
+
     /// <summary>How long a closing handshake may take before the socket is aborted.</summary>
     public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -1,8 +1,8 @@
 namespace ChatOrleans.Gateway.WebSockets;
 
 /// <summary>
-/// Presence for the notification pipeline: the device grain reports the session's start and
-/// end; this reports activity, at most once per <see cref="Options.GatewayOptions.ActivityReportInterval"/>,
+/// Presence for the notification pipeline and the user's sessions (<see cref="IUserSessionsGrain"/>):
+/// the device grain and the connection report the session's start and end; this reports activity, at most once per <see cref="Options.GatewayOptions.ActivityReportInterval"/>,
 /// so a device that keeps acting is never treated as idle and a busy one costs one call per interval.
 /// </summary>
 public sealed partial class ClientConnection
@@ -22,6 +22,7 @@ public sealed partial class ClientConnection
         try
         {
             _ = _grains.GetGrain<INotificationInboxGrain>(UserId).DeviceActive(DeviceId, SessionId);
+            _ = Sessions.Active(DeviceId, SessionId);
         }
         catch (Exception ex)
         {

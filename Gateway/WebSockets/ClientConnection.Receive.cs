@@ -11,6 +11,19 @@ public sealed partial class ClientConnection
 
     private async Task ReceiveLoopAsync(CancellationToken token)
     {
+        try
+        {
+            await ReceiveFramesAsync(token);
+        }
+        catch (WebSocketException ex)
+        {
+            NoteProtocolError(ex);
+            throw;
+        }
+    }
+
+    private async Task ReceiveFramesAsync(CancellationToken token)
+    {
         var limit = _options.MaxFrameBytes;
         while (!token.IsCancellationRequested)
         {

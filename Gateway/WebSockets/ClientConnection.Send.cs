@@ -15,42 +15,55 @@ public sealed partial class ClientConnection
 
         await foreach (var item in _outbound.Reader.ReadAllAsync(token))
         {
-            switch (item)
+            Writing(item);
+            try
             {
-                case Outbound.NewMessage message when _chats.TryGetValue(message.ChatId, out var cursor):
-                    if (message.Seq <= cursor.LastSent)
-                    {
-                        break;
-                    }
-
-                    if (message.Seq > cursor.LastSent + 1)
-                    {
-                        // A live event went missing (a silo failed mid-publish): the log has it.
-                        await SendFromLogAsync(message.ChatId, cursor, message.Seq - 1, deletedSince: null, token);
-                    }
-
-                    await SendAsync(message.Payload, token);
-                    cursor.Sent(message.Seq);
-                    break;
-                case Outbound.MessageDeleted deleted when _chats.TryGetValue(deleted.ChatId, out var cursor):
-                    // A device that never received the message (above what this socket sent, so
-                    // above what it acknowledged) never learns of it.
-                    if (cursor.Has(deleted.Seq))
-                    {
-                        await SendAsync(deleted.Payload, token);
-                    }
-
-                    break;
-                case Outbound.ChatFrame frame when _chats.ContainsKey(frame.ChatId):
-                    await SendAsync(frame.Payload, token);
-                    break;
-                case Outbound.Frame frame:
-                    await SendAsync(frame.Payload, token);
-                    break;
-                case Outbound.CatchUp catchUp when _chats.TryGetValue(catchUp.ChatId, out var cursor):
-                    await SendFromLogAsync(catchUp.ChatId, cursor, long.MaxValue, deletedSince: null, token);
-                    break;
+                await SendQueuedAsync(item, token);
             }
+            finally
+            {
+                Written(item);
+            }
+        }
+    }
+
+    private async Task SendQueuedAsync(Outbound item, CancellationToken token)
+    {
+        switch (item)
+        {
+            case Outbound.NewMessage message when _chats.TryGetValue(message.ChatId, out var cursor):
+                if (message.Seq <= cursor.LastSent)
+                {
+                    break;
+                }
+
+                if (message.Seq > cursor.LastSent + 1)
+                {
+                    // A live event went missing (a silo failed mid-publish): the log has it.
+                    await SendFromLogAsync(message.ChatId, cursor, message.Seq - 1, deletedSince: null, token);
+                }
+
+                await SendAsync(message.Payload, token);
+                cursor.Sent(message.Seq);
+                break;
+            case Outbound.MessageDeleted deleted when _chats.TryGetValue(deleted.ChatId, out var cursor):
+                // A device that never received the message (above what this socket sent, so
+                // above what it acknowledged) never learns of it.
+                if (cursor.Has(deleted.Seq))
+                {
+                    await SendAsync(deleted.Payload, token);
+                }
+
+                break;
+            case Outbound.ChatFrame frame when _chats.ContainsKey(frame.ChatId):
+                await SendAsync(frame.Payload, token);
+                break;
+            case Outbound.Frame frame:
+                await SendAsync(frame.Payload, token);
+                break;
+            case Outbound.CatchUp catchUp when _chats.TryGetValue(catchUp.ChatId, out var cursor):
+                await SendFromLogAsync(catchUp.ChatId, cursor, long.MaxValue, deletedSince: null, token);
+                break;
         }
     }
 

@@ -64,10 +64,12 @@ public sealed partial class ClientConnection
         _logger = logger;
         Device = grains.GetGrain<IDeviceGrain>(DeviceKey);
         User = grains.GetGrain<IUserGrain>(userId);
+        Sessions = grains.GetGrain<IUserSessionsGrain>(userId);
         _acks = acks;
         _outbound = Channel.CreateBounded<Outbound>(new BoundedChannelOptions(options.SendQueueFrames)
         {
-            SingleReader = true,
+            // The send loop reads; a closing connection also empties it (DropQueued).
+            SingleReader = false,
             FullMode = BoundedChannelFullMode.Wait,
         });
     }
@@ -86,22 +88,15 @@ public sealed partial class ClientConnection
     /// <summary>This user's grain, made once per connection.</summary>
     public IUserGrain User { get; }
 
+    /// <summary>This user's connected sessions across the cluster, made once per connection.</summary>
+    public IUserSessionsGrain Sessions { get; }
+
     public DateTimeOffset TokenExpiresAt { get; }
 
     public GatewayOptions Options => _options;
 
     /// <summary>The scheme and host the device connected to: local media URLs start with it.</summary>
     public string Origin { get; }
-
-    /// <summary>Queues an item for the send loop; a full queue means the device stopped reading.</summary>
-    public void Enqueue(Outbound item)
-    {
-        if (!_outbound.Writer.TryWrite(item) && Volatile.Read(ref _closeRequested) == 0)
-        {
-            LogSlowConsumer(DeviceKey);
-            Abort();
-        }
-    }
 
     /// <summary>Sends a frame directly, in the order of the calls (answers to the client's requests).</summary>
     public void Reply(byte[] payload) => Enqueue(new Outbound.Frame(payload));
@@ -127,6 +122,7 @@ public sealed partial class ClientConnection
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted, _stop.Token);
         var token = linked.Token;
+        CaptureTransport();
         var replaced = registry.Register(this);
         replaced?.RequestClose(ReplacedCloseCode, "replaced by a newer connection of this device");
         var joined = new List<string>();
@@ -142,7 +138,12 @@ public sealed partial class ClientConnection
             var entries = await User.GetChatEntries();
             await AcquireChats(entries.Select(e => e.ChatId), joined);
 
+            // Over the user's device limit, the least recently active other session (on whatever
+            // gateway) is told to close; this one is now the most recently active. It runs
+            // beside the device's own connect, so a connection waits for neither twice.
+            var counted = Sessions.Connect(DeviceId, SessionId, _options.MaxDevicesPerUser);
             var session = await Device.Connect(SessionId, _options.GatewayId);
+            await counted;
             foreach (var (chatId, position) in session.Positions)
             {
                 _chats.TryAdd(chatId, new ChatCursor(position));
@@ -175,7 +176,10 @@ public sealed partial class ClientConnection
         }
         finally
         {
+            // From here on a late event for this socket is dropped quietly, not taken for a slow reader.
+            Interlocked.Exchange(ref _closeRequested, 1);
             _outbound.Writer.TryComplete();
+            DropQueued();
             _fanout.ReleaseUser(UserId, this);
             foreach (var chatId in _chats.Keys.Concat(joined).Distinct())
             {
@@ -183,8 +187,10 @@ public sealed partial class ClientConnection
             }
 
             _ = DisconnectDeviceAsync(registry);
+            await LingerAfterProtocolErrorAsync();
             _socket.Abort();
             _socket.Dispose();
+            registry.NoteEnded(this);
         }
     }
 
@@ -201,8 +207,10 @@ public sealed partial class ClientConnection
     public void Abort()
     {
         Interlocked.Exchange(ref _closeRequested, 1);
+        _outbound.Writer.TryComplete();
         _stop.Cancel();
         _socket.Abort();
+        DropQueued();
     }
 
     internal void OnUserEvent(UserEvent userEvent)
@@ -229,6 +237,9 @@ public sealed partial class ClientConnection
                     RequestClose(ReplacedCloseCode, "replaced by a newer connection of this device");
                 }
 
+                break;
+            case SessionEvictedEvent evicted when evicted.DeviceId == DeviceId && evicted.SessionId == SessionId:
+                RequestClose(ReplacedCloseCode, "closed: too many devices of this user are connected");
                 break;
         }
     }
@@ -291,7 +302,9 @@ public sealed partial class ClientConnection
     private async Task CloseAndStopAsync(WebSocketCloseStatus status, string reason)
     {
         // The send loop ends; the receive loop ends when the peer answers the close frame.
+        // What is still queued would only be replayed after the reconnect: it goes now.
         _outbound.Writer.TryComplete();
+        DropQueued();
         await CloseSocketAsync(status, reason);
         _stop.CancelAfter(_options.CloseTimeout);
     }
@@ -331,7 +344,7 @@ public sealed partial class ClientConnection
         {
             await _acks.FlushAsync().WaitAsync(_options.CloseTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             registry.Unregister(this);
-            await Device.Disconnect(SessionId);
+            await Task.WhenAll(Device.Disconnect(SessionId), Sessions.Disconnect(DeviceId, SessionId));
         }
         catch (Exception ex)
         {

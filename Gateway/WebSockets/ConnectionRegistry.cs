@@ -7,7 +7,24 @@ public sealed class ConnectionRegistry
 {
     private readonly ConcurrentDictionary<string, ClientConnection> _byDevice = new();
 
+    private long _largestQueueBytes;
+
     public int Count => _byDevice.Count;
+
+    /// <summary>Bytes queued for all of this gateway's sockets now (enqueued minus written).</summary>
+    public long QueuedBytes => _byDevice.Values.Sum(c => c.QueuedBytes);
+
+    /// <summary>
+    /// The most bytes any one socket of this gateway has held queued since the process started,
+    /// ended sockets included: what the send-queue bound (Gateway:SendQueueBytes) keeps in check.
+    /// Each socket keeps its own high-water mark, so sends share no counter.
+    /// </summary>
+    public long LargestQueueBytes => Math.Max(
+        Interlocked.Read(ref _largestQueueBytes),
+        _byDevice.Values.Select(c => c.PeakQueuedBytes).DefaultIfEmpty(0).Max());
+
+    /// <summary>The connection of a device (user id and device id, see <c>ChatIds.DeviceKey</c>) on this gateway, if any.</summary>
+    public ClientConnection? Find(string deviceKey) => _byDevice.GetValueOrDefault(deviceKey);
 
     /// <summary>Adds the connection and returns the one it replaces, if any.</summary>
     public ClientConnection? Register(ClientConnection connection)
@@ -35,4 +52,21 @@ public sealed class ConnectionRegistry
 
     public void Unregister(ClientConnection connection) =>
         _byDevice.TryRemove(new KeyValuePair<string, ClientConnection>(connection.DeviceKey, connection));
+
+    /// <summary>A socket ended: its queue's high-water mark joins the gateway's.</summary>
+    internal void NoteEnded(ClientConnection connection)
+    {
+        var peak = connection.PeakQueuedBytes;
+        var seen = Interlocked.Read(ref _largestQueueBytes);
+        while (peak > seen)
+        {
+            var found = Interlocked.CompareExchange(ref _largestQueueBytes, peak, seen);
+            if (found == seen)
+            {
+                break;
+            }
+
+            seen = found;
+        }
+    }
 }

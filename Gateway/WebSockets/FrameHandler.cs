@@ -1,4 +1,6 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.Text.Unicode;
 using ChatOrleans.Gateway.Media;
 using ChatOrleans.Gateway.Protocol;
 
@@ -8,7 +10,13 @@ namespace ChatOrleans.Gateway.WebSockets;
 /// Handles one client frame: parses it, checks it against the limits, calls the grains and
 /// answers with exactly one <c>ack</c> or <c>error</c> when the frame carries a <c>req_id</c>.
 /// </summary>
-public sealed partial class FrameHandler(IGrainFactory grains, SendRateLimiter rateLimiter, MediaLinks media, ILogger<FrameHandler> logger)
+public sealed partial class FrameHandler(
+    IGrainFactory grains,
+    SendRateLimiter rateLimiter,
+    HistoryRateLimiter historyLimiter,
+    ErrorLogThrottle errorLogs,
+    MediaLinks media,
+    ILogger<FrameHandler> logger)
 {
     private readonly GrainRefCache<IChatGrain> _chats = new(grains, capacity: 65_536);
 
@@ -28,10 +36,19 @@ public sealed partial class FrameHandler(IGrainFactory grains, SendRateLimiter r
         using (document)
         {
             var root = document.RootElement;
-            JsonElement? reqId = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("req_id", out var id)
-                && id.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined)
-                ? id.Clone()
-                : null;
+            JsonElement? reqId = null;
+            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("req_id", out var id)
+                && id.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined))
+            {
+                if (!CanEcho(id))
+                {
+                    connection.Reply(ServerFrames.Error(null, ErrorCodes.BadRequest, "req_id is not valid Unicode text (a lone surrogate)."));
+                    return;
+                }
+
+                reqId = id.Clone();
+            }
+
             try
             {
                 if (root.ValueKind != JsonValueKind.Object)
@@ -58,7 +75,11 @@ public sealed partial class FrameHandler(IGrainFactory grains, SendRateLimiter r
             }
             catch (Exception ex)
             {
-                LogFailed(connection.DeviceKey, ex);
+                if (errorLogs.TryLog(out var suppressed))
+                {
+                    LogFailed(connection.DeviceKey, suppressed, ex);
+                }
+
                 connection.Reply(ServerFrames.Error(reqId, ErrorCodes.Internal, "Something went wrong on the server."));
             }
         }
@@ -80,13 +101,13 @@ public sealed partial class FrameHandler(IGrainFactory grains, SendRateLimiter r
                 return;
             case "send_message":
                 RequireReqId(reqId, type);
-                CheckRate(connection);
+                CheckSendBudget(connection);
                 var message = await SendAsync(connection, request);
                 connection.Reply(ServerFrames.Ack(reqId, new { message = await media.MessageAsync(message, connection.Origin) }));
                 return;
             case "delete_message":
                 RequireReqId(reqId, type);
-                CheckRate(connection);
+                CheckSendBudget(connection);
                 await _chats[request.RequiredString("chat_id")]
                     .Delete(connection.UserId, request.RequiredString("message_id"));
                 connection.Reply(ServerFrames.Ack(reqId));
@@ -129,6 +150,18 @@ public sealed partial class FrameHandler(IGrainFactory grains, SendRateLimiter r
                 return;
             case "fetch_history":
                 RequireReqId(reqId, type);
+                if (historyLimiter.TryAcquire(connection.DeviceKey) is { } historyRetry)
+                {
+                    throw new RateLimitedException(historyRetry, "Too many history requests: slow down.");
+                }
+
+                // An answer may be megabytes: none is built while the socket still holds a lot
+                // unread, so a socket that stops reading pins at most its queue and one answer.
+                if (!await connection.WaitForSendQueueToDrainAsync())
+                {
+                    return;
+                }
+
                 var query = HistoryQuery.Create(request.OptionalSeq("before_seq"), request.OptionalSeq("after_seq"), request.OptionalInt("limit"));
                 var messages = await _chats[request.RequiredString("chat_id")]
                     .GetHistory(connection.UserId, query);
@@ -194,11 +227,50 @@ public sealed partial class FrameHandler(IGrainFactory grains, SendRateLimiter r
             string.IsNullOrEmpty(text) ? null : text, mediaIds, request.OptionalString("parent_message_id"));
     }
 
-    private void CheckRate(ClientConnection connection)
+    /// <summary>
+    /// The send budget (per device and per user, see <see cref="SendRateLimiter"/>) of every frame
+    /// that writes to a chat: <c>send_message</c>, <c>delete_message</c>, <c>edit_message</c>,
+    /// <c>add_reaction</c>, <c>remove_reaction</c>. Throws <c>rate_limited</c> when spent.
+    /// </summary>
+    private void CheckSendBudget(ClientConnection connection)
     {
-        if (rateLimiter.TryAcquire(connection.DeviceKey) is { } retryAfter)
+        if (rateLimiter.TryAcquire(connection.UserId, connection.DeviceKey) is { } retryAfter)
         {
-            throw new RateLimitedException(retryAfter);
+            throw new RateLimitedException(retryAfter, "Too many messages: slow down.");
+        }
+    }
+
+    /// <summary>
+    /// Whether a <c>req_id</c> can be written back as it came. A string may hold an escaped lone
+    /// surrogate (<c>"\ud800"</c>), which no JSON writer will write; such a frame is answered
+    /// without its <c>req_id</c>. The common case (no escape) is checked without allocating.
+    /// </summary>
+    private static bool CanEcho(JsonElement id)
+    {
+        if (id.ValueKind is JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False)
+        {
+            return true;
+        }
+
+        if (id.ValueKind == JsonValueKind.String)
+        {
+            var raw = JsonMarshal.GetRawUtf8Value(id);
+            if (raw.IndexOf((byte)'\\') < 0 && Utf8.IsValid(raw))
+            {
+                return true;
+            }
+        }
+
+        try
+        {
+            using var writer = new Utf8JsonWriter(Stream.Null);
+            id.WriteTo(writer);
+            writer.Flush();
+            return true;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+        {
+            return false;
         }
     }
 
@@ -218,8 +290,8 @@ public sealed partial class FrameHandler(IGrainFactory grains, SendRateLimiter r
         }
     }
 
-    private sealed class RateLimitedException(TimeSpan retryAfter)
-        : Exception("Too many messages: slow down.")
+    private sealed class RateLimitedException(TimeSpan retryAfter, string message)
+        : Exception(message)
     {
         public TimeSpan RetryAfter { get; } = retryAfter;
     }
@@ -227,6 +299,6 @@ public sealed partial class FrameHandler(IGrainFactory grains, SendRateLimiter r
     [LoggerMessage(EventId = 3201, Level = LogLevel.Warning, Message = "A request of device {DeviceKey} found the cluster unavailable")]
     private partial void LogUnavailable(string deviceKey, Exception exception);
 
-    [LoggerMessage(EventId = 3202, Level = LogLevel.Error, Message = "A request of device {DeviceKey} failed")]
-    private partial void LogFailed(string deviceKey, Exception exception);
+    [LoggerMessage(EventId = 3202, Level = LogLevel.Error, Message = "A request of device {DeviceKey} failed ({Suppressed} similar failures not logged since the last one)")]
+    private partial void LogFailed(string deviceKey, long suppressed, Exception exception);
 }

@@ -6,7 +6,7 @@ namespace ChatOrleans.Gateway.WebSockets;
 public readonly struct FrameReader(JsonElement root)
 {
     public string RequiredString(string name) =>
-        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } s
+        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && Text(value, name) is { Length: > 0 } s
             ? s
             : throw ChatException.BadRequest($"{name} is required and must be a non-empty string.");
 
@@ -18,7 +18,7 @@ public readonly struct FrameReader(JsonElement root)
         }
 
         return value.ValueKind == JsonValueKind.String
-            ? value.GetString()
+            ? Text(value, name)
             : throw ChatException.BadRequest($"{name} must be a string.");
     }
 
@@ -37,7 +37,7 @@ public readonly struct FrameReader(JsonElement root)
         var items = new List<string>(value.GetArrayLength());
         foreach (var item in value.EnumerateArray())
         {
-            items.Add(item.ValueKind == JsonValueKind.String && item.GetString() is { Length: > 0 } s
+            items.Add(item.ValueKind == JsonValueKind.String && Text(item, name) is { Length: > 0 } s
                 ? s
                 : throw ChatException.BadRequest($"{name} must be an array of strings."));
         }
@@ -64,5 +64,22 @@ public readonly struct FrameReader(JsonElement root)
     {
         var n = OptionalSeq(name);
         return n is null ? null : (int)Math.Min(n.Value, int.MaxValue);
+    }
+
+    /// <summary>
+    /// A string value as text. JSON lets an escape name half of a surrogate pair alone
+    /// (<c>"\ud800"</c>), which is no Unicode text: <see cref="JsonElement.GetString"/> throws
+    /// for it, and that is the client's mistake, not the server's.
+    /// </summary>
+    private static string Text(JsonElement value, string name)
+    {
+        try
+        {
+            return value.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw ChatException.BadRequest($"{name} is not valid Unicode text (a lone surrogate).");
+        }
     }
 }

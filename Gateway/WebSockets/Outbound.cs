@@ -7,6 +7,16 @@ public abstract record Outbound
     {
     }
 
+    /// <summary>The bytes this item holds, as counted against <see cref="Options.GatewayOptions.SendQueueBytes"/>.</summary>
+    public int Bytes => this switch
+    {
+        Frame f => f.Payload.Length,
+        ChatFrame f => f.Payload.Length,
+        NewMessage m => m.Payload.Length,
+        MessageDeleted d => d.Payload.Length,
+        _ => 0,
+    };
+
     /// <summary>A frame for this socket as it is.</summary>
     public sealed record Frame(byte[] Payload) : Outbound;
 

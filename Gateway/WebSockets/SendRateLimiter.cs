@@ -1,47 +1,41 @@
-using System.Threading.RateLimiting;
 using ChatOrleans.Gateway.Options;
 using Microsoft.Extensions.Options;
 
 namespace ChatOrleans.Gateway.WebSockets;
 
 /// <summary>
-/// The per-device budget for <c>send_message</c> and <c>delete_message</c>: a token bucket of
-/// <see cref="GatewayOptions.SendBurst"/> refilled at <see cref="GatewayOptions.SendsPerSecond"/>.
-/// One partitioned limiter for the whole gateway, so idle devices cost no timer.
+/// The budget of the frames that write to a chat (<c>send_message</c>, <c>delete_message</c>, and
+/// <c>edit_message</c>, <c>add_reaction</c>, <c>remove_reaction</c>): a token bucket per device
+/// (<see cref="GatewayOptions.SendBurst"/> refilled at <see cref="GatewayOptions.SendsPerSecond"/>)
+/// and one per user over all its devices (<see cref="GatewayOptions.UserSendBurst"/>,
+/// <see cref="GatewayOptions.UserSendsPerSecond"/>), since device ids are the client's to choose.
+/// The per-user bucket lives in this gateway process: a user's devices spread over several
+/// gateways get the per-user budget once per gateway. That keeps sends free of any cluster-wide
+/// call; a cluster's front proxy that pins users to gateways makes it exact.
 /// </summary>
 public sealed class SendRateLimiter : IDisposable
 {
-    private static readonly TimeSpan Period = TimeSpan.FromMilliseconds(100);
-    private readonly PartitionedRateLimiter<string> _limiter;
+    private readonly TokenBuckets _devices;
+    private readonly TokenBuckets _users;
 
     public SendRateLimiter(IOptions<GatewayOptions> options)
     {
         var o = options.Value;
-        var perPeriod = Math.Max(1, (int)Math.Round(o.SendsPerSecond * Period.TotalSeconds));
-        var period = TimeSpan.FromSeconds(perPeriod / (double)o.SendsPerSecond);
-        _limiter = PartitionedRateLimiter.Create<string, string>(device => RateLimitPartition.GetTokenBucketLimiter(
-            device,
-            _ => new TokenBucketRateLimiterOptions
-            {
-                TokenLimit = o.SendBurst,
-                TokensPerPeriod = perPeriod,
-                ReplenishmentPeriod = period,
-                QueueLimit = 0,
-                AutoReplenishment = true,
-            }));
+        _devices = new TokenBuckets(o.SendsPerSecond, o.SendBurst);
+        _users = new TokenBuckets(o.UserSendsPerSecond, o.UserSendBurst);
     }
 
-    /// <summary>Null when allowed; otherwise how long to wait before the next try.</summary>
-    public TimeSpan? TryAcquire(string deviceKey)
+    /// <summary>
+    /// Null when allowed; otherwise how long to wait before the next try. The device's own bucket
+    /// is asked first, so a device over its budget does not spend the tokens its user's other
+    /// devices share.
+    /// </summary>
+    public TimeSpan? TryAcquire(string userId, string deviceKey) =>
+        _devices.TryAcquire(deviceKey) ?? _users.TryAcquire(userId);
+
+    public void Dispose()
     {
-        using var lease = _limiter.AttemptAcquire(deviceKey);
-        if (lease.IsAcquired)
-        {
-            return null;
-        }
-
-        return lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : Period;
+        _devices.Dispose();
+        _users.Dispose();
     }
-
-    public void Dispose() => _limiter.Dispose();
 }

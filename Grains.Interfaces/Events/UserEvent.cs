@@ -18,3 +18,10 @@ public sealed record ChatLeftEvent(string UserId, string ChatId) : UserEvent(Use
 /// <summary>A device opened a new session: any older session of that device closes with 4001.</summary>
 [GenerateSerializer, Immutable, Alias("ChatOrleans.DeviceSessionStartedEvent")]
 public sealed record DeviceSessionStartedEvent(string UserId, string DeviceId, string SessionId) : UserEvent(UserId);
+
+/// <summary>
+/// The user has more devices connected than allowed: this session, the least recently active,
+/// closes with 4001 on whichever gateway holds it.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("ChatOrleans.SessionEvictedEvent")]
+public sealed record SessionEvictedEvent(string UserId, string DeviceId, string SessionId) : UserEvent(UserId);

@@ -17,6 +17,8 @@ public sealed class LoadGenSmokeTests(ITestOutputHelper output)
     {
         ["Gateway:SendBurst"] = "10000",
         ["Gateway:SendsPerSecond"] = "10000",
+        ["Gateway:UserSendBurst"] = "10000",
+        ["Gateway:UserSendsPerSecond"] = "10000",
     };
 
     [Fact]

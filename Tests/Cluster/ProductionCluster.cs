@@ -279,9 +279,11 @@ public sealed class ProductionCluster : IAsyncLifetime
             ClusterRole.Gateway,
             ProjectOutput("Gateway", "ChatOrleans.Gateway.dll"),
             [
-                // The tests stream bursts from few devices; the per-device limit is not what they check.
+                // The tests stream bursts from few devices; the send limits are not what they check.
                 "--Gateway:SendBurst=10000",
                 "--Gateway:SendsPerSecond=10000",
+                "--Gateway:UserSendBurst=10000",
+                "--Gateway:UserSendsPerSecond=10000",
             ]);
     }
 

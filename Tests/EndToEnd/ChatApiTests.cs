@@ -426,7 +426,8 @@ public sealed class ChatApiTests(ProtocolGatewayFixture fixture) : IClassFixture
 
     /// <summary>
     /// Sends <paramref name="total"/> messages from several devices of <paramref name="user"/> (each within the
-    /// default burst of 50), and returns the text of each seq as the acks reported it.
+    /// default burst of 50; past the user's burst of 150 a refused send is sent again after its
+    /// <c>retry_after_ms</c>), and returns the text of each seq as the acks reported it.
     /// </summary>
     private async Task<IReadOnlyDictionary<long, string>> SeedAsync(ProtocolUser user, string chatId, int total)
     {
@@ -445,7 +446,7 @@ public sealed class ChatApiTests(ProtocolGatewayFixture fixture) : IClassFixture
                 for (var i = d; i < total; i += devices)
                 {
                     var text = $"message {i} from seed{d}";
-                    var message = await socket.SendMessageAsync(chatId, $"seed-{i}", text);
+                    var message = await SendWithinBudgetAsync(socket, chatId, $"seed-{i}", text);
                     Assert.True(texts.TryAdd(message.Seq, text), $"seq {message.Seq} was assigned twice");
                 }
             })));
@@ -457,5 +458,20 @@ public sealed class ChatApiTests(ProtocolGatewayFixture fixture) : IClassFixture
 
         Assert.Equal(Enumerable.Range(1, total).Select(i => (long)i), texts.Keys.Order());
         return texts;
+    }
+
+    private static async Task<Message> SendWithinBudgetAsync(ChatConnection socket, string chatId, string clientMsgId, string text)
+    {
+        while (true)
+        {
+            try
+            {
+                return await socket.SendMessageAsync(chatId, clientMsgId, text);
+            }
+            catch (ChatRequestException ex) when (ex.Code == ErrorCodes.RateLimited && ex.RetryAfterMs is { } wait)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(wait));
+            }
+        }
     }
 }

@@ -47,6 +47,8 @@ public static class E2E
     {
         ["Gateway:SendBurst"] = "10000",
         ["Gateway:SendsPerSecond"] = "10000",
+        ["Gateway:UserSendBurst"] = "10000",
+        ["Gateway:UserSendsPerSecond"] = "10000",
     };
 
     public static string NewUsername() => $"u{Guid.NewGuid():N}"[..20];

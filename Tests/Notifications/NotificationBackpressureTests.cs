@@ -18,6 +18,8 @@ public sealed class NotificationBackpressureTests
             {
                 ["Gateway:SendBurst"] = "10000",
                 ["Gateway:SendsPerSecond"] = "10000",
+                ["Gateway:UserSendBurst"] = "10000",
+                ["Gateway:UserSendsPerSecond"] = "10000",
             },
             services => services.AddSingleton<IPushSender>(push));
 

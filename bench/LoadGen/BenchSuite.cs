@@ -157,6 +157,8 @@ public sealed class BenchSuite(SuiteOptions options, Action<string> log)
     [
         "--Gateway:SendBurst=100000",
         "--Gateway:SendsPerSecond=100000",
+        "--Gateway:UserSendBurst=100000",
+        "--Gateway:UserSendsPerSecond=100000",
         "--Auth:TokenLifetime=2.00:00:00",
         // Registering thousands of load users is set-up, not what is measured.
         "--Auth:PasswordHashIterations=1000",
