@@ -7,18 +7,32 @@ public static class AuthEndpoints
 {
     public static RouteGroupBuilder MapAuthEndpoints(this RouteGroupBuilder api)
     {
-        api.MapPost("/auth/register", async (HttpRequest request, AccountService accounts) =>
+        api.MapPost("/auth/register", async (HttpContext context, AccountService accounts) =>
         {
-            var body = await RequestBody.Read<RegisterRequest>(request);
-            var token = await accounts.RegisterAsync(body.Username, body.Password, body.DisplayName);
-            return Results.Json(AuthResponse.From(token), Protocol.ProtocolJson.Options, statusCode: StatusCodes.Status201Created);
+            try
+            {
+                var body = await RequestBody.Read<RegisterRequest>(context.Request);
+                var token = await accounts.RegisterAsync(body.Username, body.Password, body.DisplayName, ClientAddress.KeyOf(context));
+                return Results.Json(AuthResponse.From(token), Protocol.ProtocolJson.Options, statusCode: StatusCodes.Status201Created);
+            }
+            catch (RateLimitedException limited)
+            {
+                return new RateLimitedResponse(limited.RetryAfter, limited.Message);
+            }
         }).AllowAnonymous();
 
-        api.MapPost("/auth/login", async (HttpRequest request, AccountService accounts) =>
+        api.MapPost("/auth/login", async (HttpContext context, AccountService accounts) =>
         {
-            var body = await RequestBody.Read<LoginRequest>(request);
-            var token = await accounts.LoginAsync(body.Username, body.Password);
-            return Results.Json(AuthResponse.From(token), Protocol.ProtocolJson.Options);
+            try
+            {
+                var body = await RequestBody.Read<LoginRequest>(context.Request);
+                var token = await accounts.LoginAsync(body.Username, body.Password, ClientAddress.KeyOf(context));
+                return Results.Json(AuthResponse.From(token), Protocol.ProtocolJson.Options);
+            }
+            catch (RateLimitedException limited)
+            {
+                return new RateLimitedResponse(limited.RetryAfter, limited.Message);
+            }
         }).AllowAnonymous();
 
         api.MapGet("/me", async (HttpContext context, IGrainFactory grains) =>

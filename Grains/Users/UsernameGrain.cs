@@ -20,4 +20,16 @@ public sealed class UsernameGrain(
     }
 
     public Task<AccountCredentials?> GetCredentials() => Task.FromResult(state.State.Credentials);
+
+    public async Task<bool> ReplacePasswordHash(string expectedHash, string newHash)
+    {
+        if (state.State.Credentials is not { } current || !string.Equals(current.PasswordHash, expectedHash, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        state.State.Credentials = current with { PasswordHash = newHash };
+        await state.WriteStateAsync();
+        return true;
+    }
 }
