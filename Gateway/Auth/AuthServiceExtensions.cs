@@ -12,6 +12,7 @@ public static class AuthServiceExtensions
         services.AddOptions<AuthOptions>().ValidateOnStart();
         services.AddSingleton<PasswordHashing>();
         services.AddSingleton<AuthRateLimits>();
+        services.AddSingleton<WsTicketService>();
         services.AddHostedService<AuthStartup>();
         return services;
     }
