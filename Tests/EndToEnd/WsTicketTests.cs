@@ -215,11 +215,11 @@ public sealed class WsTicketTests(ProtocolGatewayFixture fixture) : IClassFixtur
         return http;
     }
 
-    private static Uri TicketUri(Uri baseUri, string ticket, string deviceId) =>
+    internal static Uri TicketUri(Uri baseUri, string ticket, string deviceId) =>
         new UriBuilder(new Uri(baseUri, "ws")) { Scheme = "ws", Query = $"ticket={Uri.EscapeDataString(ticket)}&device_id={deviceId}" }.Uri;
 
     /// <summary>Opens a session through the client library on a ticket URL (no token anywhere).</summary>
-    private static Task<ChatConnection> ConnectWithTicketAsync(Uri baseUri, string ticket, string deviceId) =>
+    internal static Task<ChatConnection> ConnectWithTicketAsync(Uri baseUri, string ticket, string deviceId) =>
         ChatConnection.ConnectAsync(baseUri, null, deviceId, new ChatConnectionOptions
         {
             WebSocketFactory = async (_, ct) =>
@@ -231,7 +231,7 @@ public sealed class WsTicketTests(ProtocolGatewayFixture fixture) : IClassFixtur
         });
 
     /// <summary>The HTTP status an upgrade is refused with (101 if it was not).</summary>
-    private static async Task<HttpStatusCode> RefusalAsync(Uri uri)
+    internal static async Task<HttpStatusCode> RefusalAsync(Uri uri)
     {
         using var socket = new ClientWebSocket();
         socket.Options.CollectHttpResponseDetails = true;
