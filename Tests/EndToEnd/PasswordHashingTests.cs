@@ -15,6 +15,7 @@ namespace ChatOrleans.Tests.EndToEnd;
 /// Password hashing: PBKDF2-HMAC-SHA512 at OWASP's iterations by default, computed off the
 /// request threads, old hashes upgraded at login, and login taking as long for unknown names.
 /// </summary>
+[Collection(TimingSensitiveCollection.Name)]
 public sealed class PasswordHashingTests
 {
     private const string Password = "password1";
@@ -172,4 +173,11 @@ public sealed class PasswordHashingTests
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return username;
     }
+}
+
+/// <summary>Tests that measure time run alone: other classes' gateways and browsers would share the two cores.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class TimingSensitiveCollection
+{
+    public const string Name = "timing-sensitive";
 }
