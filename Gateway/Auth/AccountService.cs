@@ -65,10 +65,10 @@ public sealed partial class AccountService(
                 ?? throw new RateLimitedException(nameWait, "Too many failed sign-ins for this username; try again later.")
             : null;
 
-        var grain = grains.GetGrain<IUsernameGrain>(username);
-        var credentials = wellFormed ? await grain.GetCredentials() : null;
+        var grain = wellFormed ? grains.GetGrain<IUsernameGrain>(username) : null;
+        var credentials = grain is null ? null : await grain.GetCredentials();
         var result = await hashing.VerifyAsync(credentials?.PasswordHash, password ?? "");
-        if (credentials is null || password is null || result == PasswordVerificationResult.Failed)
+        if (grain is null || credentials is null || password is null || result == PasswordVerificationResult.Failed)
         {
             byAddress.Spend();
             byName?.Spend();

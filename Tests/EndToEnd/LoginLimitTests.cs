@@ -110,6 +110,20 @@ public sealed class LoginLimitTests
         await AssertRateLimitedAsync(refused);
     }
 
+    [Fact]
+    public async Task LoginWithAnEmptyOrMissingUsernameOrPasswordIs401()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        using var http = new HttpClient { BaseAddress = gateway.BaseUri };
+        var alice = await RegisterAsync(http);
+
+        foreach (var body in new object[] { new { username = "", password = Password }, new { password = Password }, new { username = alice }, new { } })
+        {
+            using var response = await http.PostAsJsonAsync("api/v1/auth/login", body);
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        }
+    }
+
     private static async Task<string> RegisterAsync(HttpClient http)
     {
         var username = Proto.UniqueName();
