@@ -122,7 +122,7 @@ public sealed partial class ChatConnection : IAsyncDisposable
 
     /// <summary>Opens a session with default options and waits for <c>welcome</c>.</summary>
     /// <param name="baseUri">The server's root (<c>http(s)://</c> or <c>ws(s)://</c>); the socket goes to <c>/ws</c> under it.</param>
-    /// <param name="accessToken">The bearer token; <c>null</c> leaves <c>access_token</c> out (to test refusals).</param>
+    /// <param name="accessToken">The bearer token, sent in <c>Authorization</c>; <c>null</c> leaves it out (to test refusals).</param>
     /// <param name="deviceId">The device id; <c>null</c> leaves <c>device_id</c> out (to test refusals).</param>
     /// <param name="cancellationToken">Cancels connecting.</param>
     /// <returns>The open connection, with <see cref="Welcome"/> set.</returns>
@@ -147,7 +147,8 @@ public sealed partial class ChatConnection : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(baseUri);
         options ??= new ChatConnectionOptions();
-        Uri uri = BuildWebSocketUri(baseUri, options.SendTokenInHeader ? null : accessToken, deviceId);
+        bool tokenInHeader = options.SendTokenInHeader && options.WebSocketFactory is null;
+        Uri uri = BuildWebSocketUri(baseUri, tokenInHeader ? null : accessToken, deviceId);
         WebSocket socket = await OpenAsync(uri, accessToken, options, cancellationToken).ConfigureAwait(false);
         var connection = new ChatConnection(socket, options);
         try
@@ -317,7 +318,7 @@ public sealed partial class ChatConnection : IAsyncDisposable
             options.ConfigureWebSocket?.Invoke(socket.Options);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(options.ConnectTimeout);
-            await socket.ConnectAsync(uri, timeout.Token).ConfigureAwait(false);
+            await socket.ConnectAsync(uri, options.HttpInvoker, timeout.Token).ConfigureAwait(false);
         }
         catch (WebSocketException ex)
         {

@@ -35,8 +35,19 @@ public sealed class ChatConnectionOptions
     /// </summary>
     public Action<ServerEvent>? OnEvent { get; set; }
 
-    /// <summary>Send the token in <c>Authorization: Bearer</c> instead of the <c>access_token</c> query parameter.</summary>
-    public bool SendTokenInHeader { get; set; }
+    /// <summary>
+    /// Send the token in <c>Authorization: Bearer</c> on the upgrade request. Default <c>true</c>: a token in a URL
+    /// ends up in proxies' access logs. <c>false</c> sends the legacy <c>access_token</c> query parameter. With a
+    /// <see cref="WebSocketFactory"/> the token always goes in the query, since the factory opens the socket and
+    /// sets its own headers; prefer <see cref="HttpInvoker"/> there.
+    /// </summary>
+    public bool SendTokenInHeader { get; set; } = true;
+
+    /// <summary>
+    /// The invoker the <see cref="ClientWebSocket"/> connects through (e.g. a <see cref="System.Net.Http.SocketsHttpHandler"/>
+    /// bound to a source address), keeping the token in the header. Default <c>null</c>: the socket's own connection.
+    /// </summary>
+    public System.Net.Http.HttpMessageInvoker? HttpInvoker { get; set; }
 
     /// <summary>How long to wait for the upgrade and <c>welcome</c>. Default 30 s.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(30);
@@ -65,7 +76,8 @@ public sealed class ChatConnectionOptions
     /// <summary>
     /// Opens the socket instead of <see cref="ClientWebSocket"/>, e.g.
     /// <c>(uri, ct) =&gt; testServer.CreateWebSocketClient().ConnectAsync(uri, ct)</c>. It receives the full
-    /// <c>ws://…/ws?access_token=…&amp;device_id=…</c> URI. Its exceptions propagate as they are.
+    /// <c>ws://…/ws?access_token=…&amp;device_id=…</c> URI (the token in the query: it cannot be handed a header).
+    /// Its exceptions propagate as they are.
     /// </summary>
     public Func<Uri, CancellationToken, Task<WebSocket>>? WebSocketFactory { get; set; }
 }

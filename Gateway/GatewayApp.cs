@@ -28,6 +28,10 @@ public static class GatewayApp
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
+        // These two write request targets, query strings included (old clients' ?access_token=):
+        // pinned here so no configured level can put a token into a log.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel.BadRequests", LogLevel.Warning);
 
         var dataFolder = DataFolder.FromConfiguration(builder.Configuration);
         builder.AddClusterConnection(dataFolder);

@@ -1,25 +1,53 @@
+using System.Globalization;
 using ChatOrleans.Gateway.Auth;
 
 namespace ChatOrleans.Gateway.Api;
 
-/// <summary><c>/api/v1/auth/*</c> and <c>/api/v1/me</c>.</summary>
+/// <summary><c>/api/v1/auth/*</c>, <c>/api/v1/ws-tickets</c> and <c>/api/v1/me</c>.</summary>
 public static class AuthEndpoints
 {
     public static RouteGroupBuilder MapAuthEndpoints(this RouteGroupBuilder api)
     {
-        api.MapPost("/auth/register", async (HttpRequest request, AccountService accounts) =>
+        api.MapPost("/auth/register", async (HttpContext context, AccountService accounts) =>
         {
-            var body = await RequestBody.Read<RegisterRequest>(request);
-            var token = await accounts.RegisterAsync(body.Username, body.Password, body.DisplayName);
-            return Results.Json(AuthResponse.From(token), Protocol.ProtocolJson.Options, statusCode: StatusCodes.Status201Created);
+            try
+            {
+                var body = await RequestBody.Read<RegisterRequest>(context.Request);
+                var token = await accounts.RegisterAsync(body.Username, body.Password, body.DisplayName, ClientAddress.KeyOf(context));
+                return Results.Json(AuthResponse.From(token), Protocol.ProtocolJson.Options, statusCode: StatusCodes.Status201Created);
+            }
+            catch (RateLimitedException limited)
+            {
+                return new RateLimitedResponse(limited.RetryAfter, limited.Message);
+            }
         }).AllowAnonymous();
 
-        api.MapPost("/auth/login", async (HttpRequest request, AccountService accounts) =>
+        api.MapPost("/auth/login", async (HttpContext context, AccountService accounts) =>
         {
-            var body = await RequestBody.Read<LoginRequest>(request);
-            var token = await accounts.LoginAsync(body.Username, body.Password);
-            return Results.Json(AuthResponse.From(token), Protocol.ProtocolJson.Options);
+            try
+            {
+                var body = await RequestBody.Read<LoginRequest>(context.Request);
+                var token = await accounts.LoginAsync(body.Username, body.Password, ClientAddress.KeyOf(context));
+                return Results.Json(AuthResponse.From(token), Protocol.ProtocolJson.Options);
+            }
+            catch (RateLimitedException limited)
+            {
+                return new RateLimitedResponse(limited.RetryAfter, limited.Message);
+            }
         }).AllowAnonymous();
+
+        // A single-use ticket for one WebSocket connection, so that browsers keep the token out of URLs.
+        api.MapPost("/ws-tickets", (HttpContext context, WsTicketService tickets, AuthRateLimits limits) =>
+        {
+            var userId = context.UserId();
+            if (limits.WsTicketsByUser.TryAcquire(userId) is { } wait)
+            {
+                return new RateLimitedResponse(wait, "Too many WebSocket tickets; try again in a moment.");
+            }
+
+            var ticket = tickets.Issue(userId, TokenExpiry(context));
+            return Results.Json(new TicketResponse(ticket.Ticket, ticket.ExpiresAt), Protocol.ProtocolJson.Options, statusCode: StatusCodes.Status201Created);
+        });
 
         api.MapGet("/me", async (HttpContext context, IGrainFactory grains) =>
         {
@@ -31,6 +59,12 @@ public static class AuthEndpoints
         return api;
     }
 
+    /// <summary>The bearer token's expiry (its <c>exp</c> claim), which a connection opened by a ticket keeps.</summary>
+    private static DateTimeOffset TokenExpiry(HttpContext context) =>
+        long.TryParse(context.User.FindFirst("exp")?.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var exp)
+            ? DateTimeOffset.FromUnixTimeSeconds(exp)
+            : throw new ChatException(ErrorCodes.Unauthorized, "A valid access token is required.");
+
     private sealed record RegisterRequest(string? Username, string? Password, string? DisplayName);
 
     private sealed record LoginRequest(string? Username, string? Password);
@@ -39,4 +73,6 @@ public static class AuthEndpoints
     {
         public static AuthResponse From(IssuedToken token) => new(token.UserId, token.AccessToken, token.ExpiresAt);
     }
+
+    private sealed record TicketResponse(string Ticket, DateTimeOffset ExpiresAt);
 }

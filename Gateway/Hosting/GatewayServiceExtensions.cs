@@ -30,6 +30,7 @@ public static class GatewayServiceExtensions
         services.AddSingleton<SigningKeyProvider>();
         services.AddSingleton<TokenService>();
         services.AddSingleton<AccountService>();
+        services.AddChatAuthLimits();
         services.AddSingleton<ConnectionRegistry>();
         services.AddSingleton<EventFanout>();
         services.AddSingleton<DeliveredAckBatcher>();

@@ -1,9 +1,16 @@
 namespace ChatOrleans.Gateway.Options;
 
-/// <summary>Bearer tokens (configuration section <c>Auth</c>).</summary>
+/// <summary>
+/// Bearer tokens, password hashing, WebSocket tickets and the budgets of the auth endpoints
+/// (configuration section <c>Auth</c>). Every budget is per gateway process: a cluster of N
+/// gateways behind a balancer admits up to N times as much.
+/// </summary>
 public sealed class AuthOptions
 {
     public const string SectionName = "Auth";
+
+    /// <summary>OWASP's figure for PBKDF2-HMAC-SHA512; lower values are accepted with a warning at start.</summary>
+    public const int RecommendedPasswordHashIterations = 210_000;
 
     /// <summary>
     /// The HMAC-SHA256 key (base64, at least 32 bytes) that signs tokens. Every gateway of a
@@ -17,8 +24,45 @@ public sealed class AuthOptions
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(24);
 
     /// <summary>
-    /// PBKDF2 iterations for new password hashes (ASP.NET Core Identity's default). Load tests that
-    /// register thousands of users may lower it; stored hashes keep the count they were made with.
+    /// PBKDF2-HMAC-SHA512 iterations for new password hashes (ASP.NET Core Identity's V3 format).
+    /// A stored hash made with fewer, or in an older format, is replaced at its next login.
     /// </summary>
-    public int PasswordHashIterations { get; set; } = 100_000;
+    public int PasswordHashIterations { get; set; } = RecommendedPasswordHashIterations;
+
+    /// <summary>Password hashes computed at once, each on its own dedicated thread; 0 means one per processor.</summary>
+    public int PasswordHashConcurrency { get; set; }
+
+    /// <summary>Hashes waiting for a hashing thread at most; past that, login and registration answer <c>unavailable</c>.</summary>
+    public int PasswordHashQueueLimit { get; set; } = 256;
+
+    /// <summary>Failed logins per username in a sliding minute; past that, <c>rate_limited</c>, also for the right password.</summary>
+    public int LoginFailuresPerUsernamePerMinute { get; set; } = 10;
+
+    /// <summary>Failed logins per client address (IPv6: per /64) in a sliding minute.</summary>
+    public int LoginFailuresPerAddressPerMinute { get; set; } = 100;
+
+    /// <summary>Registration attempts per client address (IPv6: per /64) in a sliding minute.</summary>
+    public int RegistrationsPerAddressPerMinute { get; set; } = 300;
+
+    /// <summary>
+    /// How many usernames, addresses or users each budget tracks at once. Past that, keys not yet
+    /// tracked share one budget of the same size, so a spray of fresh names cannot grow memory
+    /// (and cannot slip past the limit either).
+    /// </summary>
+    public int MaxTrackedKeys { get; set; } = 50_000;
+
+    /// <summary>How long a ticket from <c>POST /api/v1/ws-tickets</c> may be used (once).</summary>
+    public TimeSpan WsTicketLifetime { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>WebSocket tickets a user may take per second, sustained.</summary>
+    public int WsTicketsPerSecond { get; set; } = 10;
+
+    /// <summary>WebSocket tickets a user may take in a burst.</summary>
+    public int WsTicketBurst { get; set; } = 30;
+
+    /// <summary>WebSocket connection attempts per user per second, sustained (counted before the upgrade).</summary>
+    public int WsConnectsPerSecond { get; set; } = 10;
+
+    /// <summary>WebSocket connection attempts per user in a burst.</summary>
+    public int WsConnectBurst { get; set; } = 30;
 }

@@ -7,7 +7,10 @@ using Microsoft.Extensions.Options;
 
 namespace ChatOrleans.Gateway.WebSockets;
 
-/// <summary><c>GET /ws</c>: checks the token (401) and device id (400) before the upgrade, then runs the connection.</summary>
+/// <summary>
+/// <c>GET /ws</c>: checks the ticket or token (401), the user's connection budget (429) and the device id (400)
+/// before the upgrade, uses the ticket up, then runs the connection.
+/// </summary>
 public static partial class WebSocketEndpoint
 {
     public static IEndpointRouteBuilder MapChatWebSocket(this IEndpointRouteBuilder app)
@@ -25,19 +28,42 @@ public static partial class WebSocketEndpoint
         DeliveredAckBatcher acks,
         MediaLinks media,
         ConnectionRegistry registry,
+        WsTicketService tickets,
+        AuthRateLimits limits,
         IOptions<GatewayOptions> options,
         TimeProvider time,
         ILoggerFactory loggers)
     {
-        var token = context.Request.Query["access_token"].FirstOrDefault() ?? BearerToken(context.Request);
-        var identity = await tokens.ValidateAsync(token);
+        // A ticket (browsers), the Authorization header (other clients), or ?access_token= (old clients).
+        var query = context.Request.Query;
+        WsTicket? ticket = null;
+        TokenIdentity? identity;
+        if (query.ContainsKey("ticket"))
+        {
+            ticket = tickets.Read(query["ticket"].FirstOrDefault());
+            identity = ticket is null ? null : new TokenIdentity(ticket.UserId, ticket.TokenExpiresAt);
+        }
+        else
+        {
+            identity = await tokens.ValidateAsync(BearerToken(context.Request) ?? query["access_token"].FirstOrDefault());
+        }
+
         if (identity is null)
         {
-            await ApiErrors.Write(context, ErrorCodes.Unauthorized, "A valid access token is required.");
+            await ApiErrors.Write(context, ErrorCodes.Unauthorized, ticket is null && query.ContainsKey("ticket")
+                ? "The ticket is not valid or has expired."
+                : "A valid access token is required.");
             return;
         }
 
-        var deviceId = context.Request.Query["device_id"].FirstOrDefault();
+        // Counted before anything costs a grain call or a socket: one user cannot open sockets by the thousand.
+        if (limits.WsConnectsByUser.TryAcquire(identity.UserId) is { } wait)
+        {
+            await RateLimitedResponse.WriteAsync(context, wait, "Too many connection attempts; try again in a moment.");
+            return;
+        }
+
+        var deviceId = query["device_id"].FirstOrDefault();
         if (deviceId is null || !DeviceIdPattern().IsMatch(deviceId))
         {
             await ApiErrors.Write(context, ErrorCodes.BadRequest, "device_id must be 1 to 64 of A-Z, a-z, 0-9, '_', '-'.");
@@ -47,6 +73,12 @@ public static partial class WebSocketEndpoint
         if (!context.WebSockets.IsWebSocketRequest)
         {
             await ApiErrors.Write(context, ErrorCodes.BadRequest, "This endpoint speaks WebSocket only.");
+            return;
+        }
+
+        if (ticket is not null && !await tickets.TryUseAsync(ticket))
+        {
+            await ApiErrors.Write(context, ErrorCodes.Unauthorized, "The ticket was already used.");
             return;
         }
 

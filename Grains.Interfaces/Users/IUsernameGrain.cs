@@ -13,4 +13,11 @@ public interface IUsernameGrain : IGrainWithStringKey
 
     [Alias("GetCredentials")]
     Task<AccountCredentials?> GetCredentials();
+
+    /// <summary>
+    /// Stores <paramref name="newHash"/> (an upgraded hash of the same password) when the stored hash
+    /// is still <paramref name="expectedHash"/>; false, changing nothing, when it is not (or the name is unclaimed).
+    /// </summary>
+    [Alias("ReplacePasswordHash")]
+    Task<bool> ReplacePasswordHash(string expectedHash, string newHash);
 }

@@ -29,4 +29,16 @@ public sealed class UsernameGrain(
 
         return Task.FromResult(state.State.Credentials);
     }
+
+    public async Task<bool> ReplacePasswordHash(string expectedHash, string newHash)
+    {
+        if (state.State.Credentials is not { } current || !string.Equals(current.PasswordHash, expectedHash, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        state.State.Credentials = current with { PasswordHash = newHash };
+        await state.WriteStateAsync();
+        return true;
+    }
 }

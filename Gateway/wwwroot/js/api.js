@@ -50,6 +50,9 @@ export class Api {
 
   me() { return this.request('GET', '/me'); }
 
+  /** A single-use ticket for one WebSocket connection: the token itself never goes in a URL. */
+  async wsTicket() { return (await this.request('POST', '/ws-tickets')).ticket; }
+
   async chats() { return (await this.request('GET', '/chats')).chats; }
 
   async chat(chatId) { return (await this.request('GET', `/chats/${encodeURIComponent(chatId)}`)).chat; }

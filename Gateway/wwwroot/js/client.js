@@ -55,9 +55,11 @@ export class ChatClient extends EventTarget {
     this.socket.start();
   }
 
-  #socketUrl() {
+  // A fresh single-use ticket per attempt; the bearer token stays in headers, out of URLs and logs.
+  async #socketUrl() {
+    const ticket = await this.api.wsTicket();
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    const query = new URLSearchParams({ access_token: this.session.access_token, device_id: this.deviceId });
+    const query = new URLSearchParams({ ticket, device_id: this.deviceId });
     return `${scheme}//${location.host}/ws?${query}`;
   }
 

@@ -23,12 +23,14 @@ export class RequestError extends Error {
  * `state` (detail: 'connecting' | 'open' | 'offline' | 'replaced' | 'expired' | 'stopped').
  */
 export class ChatSocket extends EventTarget {
+  /** @param {() => Promise<string>} urlFactory  the URL of the next attempt */
   constructor(urlFactory) {
     super();
     this.urlFactory = urlFactory;
     this.ws = null;
     this.state = 'stopped';
     this.attempt = 0;
+    this.connectAttempt = 0;
     this.nextReqId = 1;
     this.pending = new Map();
     this.retryTimer = null;
@@ -82,18 +84,22 @@ export class ChatSocket extends EventTarget {
     return true;
   }
 
-  #connect() {
+  async #connect() {
     clearTimeout(this.retryTimer);
     if (!navigator.onLine) {
       this.#setState('offline');
       return;
     }
     this.#setState('connecting');
+    const attempt = ++this.connectAttempt;
     let ws;
     try {
-      ws = new WebSocket(this.urlFactory());
+      // The URL carries a single-use ticket fetched for this attempt (an HTTP call).
+      const url = await this.urlFactory();
+      if (attempt !== this.connectAttempt || this.state !== 'connecting') return;
+      ws = new WebSocket(url);
     } catch {
-      this.#scheduleRetry();
+      if (attempt === this.connectAttempt && this.state === 'connecting') this.#scheduleRetry();
       return;
     }
     this.ws = ws;

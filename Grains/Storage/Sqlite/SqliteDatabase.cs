@@ -46,6 +46,7 @@ public sealed partial class SqliteDatabase : IAsyncDisposable, IDisposable
 
         Directory.CreateDirectory(dataDirectory);
         FilePath = Path.GetFullPath(Path.Combine(dataDirectory, FileName));
+        RestrictToOwner(FilePath);
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = FilePath,
@@ -214,6 +215,42 @@ public sealed partial class SqliteDatabase : IAsyncDisposable, IDisposable
         foreach (var operation in batch)
         {
             operation.Publish();
+        }
+    }
+
+    /// <summary>
+    /// The file holds every message: on Unix it is created 0600 before SQLite opens it (SQLite then
+    /// gives its -wal and -shm files the database's mode), and an existing one readable by others
+    /// is narrowed, its -wal and -shm with it.
+    /// </summary>
+    private static void RestrictToOwner(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        const UnixFileMode ownerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        try
+        {
+            using var created = new FileStream(path, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                UnixCreateMode = ownerOnly,
+            });
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // It exists already; its mode is checked below.
+        }
+
+        foreach (var file in new[] { path, path + "-wal", path + "-shm" })
+        {
+            if (File.Exists(file) && (File.GetUnixFileMode(file) & ~ownerOnly) != 0)
+            {
+                File.SetUnixFileMode(file, File.GetUnixFileMode(file) & ownerOnly);
+            }
         }
     }
 

@@ -54,6 +54,11 @@ export async function openClient(ctx, { width = 1200, height = 780 } = {}) {
   const page = await context.newPage();
   page.setDefaultTimeout(TIMEOUT_MS);
   page.on('pageerror', (e) => ctx.problems.push(`page error: ${e.message}`));
+  // The bearer token must never travel in a URL: sockets open with a single-use ticket.
+  page.on('websocket', (ws) => {
+    const query = new URL(ws.url()).searchParams;
+    if (query.has('access_token') || !query.has('ticket')) ctx.problems.push(`socket opened without a ticket: ${ws.url().replace(/(access_token|ticket)=[^&]*/g, '$1=…')}`);
+  });
   page.on('console', (m) => {
     if (m.type() === 'error' && /Content Security Policy|Refused to/.test(m.text())) ctx.problems.push(`console: ${m.text()}`);
   });

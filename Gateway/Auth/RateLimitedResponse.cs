@@ -1,0 +1,23 @@
+using System.Globalization;
+
+namespace ChatOrleans.Gateway.Auth;
+
+/// <summary>
+/// HTTP 429 <c>rate_limited</c>: the protocol's error body with <c>retry_after_ms</c> in the error
+/// object, and the same wait (in whole seconds, rounded up) in <c>Retry-After</c>.
+/// </summary>
+public sealed class RateLimitedResponse(TimeSpan retryAfter, string message) : IResult
+{
+    public static Task WriteAsync(HttpContext context, TimeSpan retryAfter, string message) =>
+        new RateLimitedResponse(retryAfter, message).ExecuteAsync(context);
+
+    public Task ExecuteAsync(HttpContext httpContext)
+    {
+        var milliseconds = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalMilliseconds));
+        httpContext.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        httpContext.Response.Headers.RetryAfter = ((milliseconds + 999) / 1000).ToString(CultureInfo.InvariantCulture);
+        return httpContext.Response.WriteAsJsonAsync(
+            new { error = new { code = ErrorCodes.RateLimited, message, retry_after_ms = milliseconds } },
+            Protocol.ProtocolJson.Options);
+    }
+}
