@@ -50,7 +50,7 @@ public sealed class DataFolderPermissionTests
             return;
         }
 
-        var logs = new CapturedLogs();
+        var logs = new CapturingLoggerProvider();
         await using var gateway = await TestGateway.StartAsync(configureServices: s => s.AddSingleton<ILoggerProvider>(logs));
         (await Proto.RegisterAsync(gateway.BaseUri)).Dispose();
 
@@ -64,8 +64,8 @@ public sealed class DataFolderPermissionTests
         using var again = await Proto.RegisterAsync(gateway.BaseUri);
 
         AssertModes(gateway.DataPath);
-        Assert.Contains(logs.Lines, l => l.EventId.Id == 6104 && l.Text.Contains("token-signing.key", StringComparison.Ordinal));
-        Assert.Contains(logs.Lines, l => l.EventId.Id == 6104 && l.Text.Contains(gateway.DataPath + " was", StringComparison.Ordinal));
+        Assert.Contains(logs.Entries, l => l.EventId.Id == 6104 && l.Text.Contains("token-signing.key", StringComparison.Ordinal));
+        Assert.Contains(logs.Entries, l => l.EventId.Id == 6104 && l.Text.Contains(gateway.DataPath + " was", StringComparison.Ordinal));
     }
 
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using ChatOrleans.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -14,7 +13,7 @@ public sealed class DedupeRetryLogTests
     [Fact]
     public async Task RetriesAfterARestartGetTheOriginalsAndLogNoWarning()
     {
-        var logs = new RecordingLoggerProvider();
+        var logs = new CapturingLoggerProvider();
         await using var gateway = await TestGateway.StartAsync(configureServices: services => services.AddSingleton<ILoggerProvider>(logs));
         var users = await E2E.RegisterManyAsync(gateway.BaseUri, 2);
         var chatId = (await users[0].Api.CreateDirectChatAsync(users[1].UserId)).Chat.ChatId;
@@ -39,32 +38,5 @@ public sealed class DedupeRetryLogTests
         Assert.Equal(originals.Count + 1, next.Seq);
         var warnings = logs.Entries.Where(e => e.Level >= LogLevel.Warning && e.Category.StartsWith("ChatOrleans", StringComparison.Ordinal)).ToList();
         Assert.True(warnings.Count == 0, string.Join("\n", warnings.Select(w => $"{w.Level} {w.Category}: {w.Message} {w.Exception}")));
-    }
-
-    private sealed record Entry(string Category, LogLevel Level, string Message, Exception? Exception);
-
-    private sealed class RecordingLoggerProvider : ILoggerProvider
-    {
-        private readonly ConcurrentQueue<Entry> _entries = new();
-
-        public IReadOnlyList<Entry> Entries => [.. _entries];
-
-        public void Clear() => _entries.Clear();
-
-        public ILogger CreateLogger(string categoryName) => new Recorder(categoryName, _entries);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Recorder(string category, ConcurrentQueue<Entry> entries) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                entries.Enqueue(new Entry(category, logLevel, formatter(state, exception), exception));
-        }
     }
 }

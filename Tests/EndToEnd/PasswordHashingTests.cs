@@ -143,10 +143,10 @@ public sealed class PasswordHashingTests
     [Fact]
     public async Task IterationsBelowOwaspAreWarnedAboutAtStart()
     {
-        var logs = new CapturedLogs();
+        var logs = new CapturingLoggerProvider();
         await using var gateway = await TestGateway.StartAsync(configureServices: s => s.AddSingleton<ILoggerProvider>(logs));
 
-        Assert.Contains(logs.Lines, l => l.EventId.Id == 6103 && l.Level == LogLevel.Warning && l.Text.Contains("1000", StringComparison.Ordinal));
+        Assert.Contains(logs.Entries, l => l.EventId.Id == 6103 && l.Level == LogLevel.Warning && l.Text.Contains("1000", StringComparison.Ordinal));
     }
 
     private static async Task<string> StoredHashAsync(TestGateway gateway, string username) =>

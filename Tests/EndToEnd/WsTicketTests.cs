@@ -154,7 +154,7 @@ public sealed class WsTicketTests(ProtocolGatewayFixture fixture) : IClassFixtur
     [Fact]
     public async Task NoTokenOrTicketReachesTheLogsEvenWithRequestLoggingAtTrace()
     {
-        var logs = new CapturedLogs();
+        var logs = new CapturingLoggerProvider();
         await using var gateway = await TestGateway.StartAsync(
             new Dictionary<string, string?>
             {
@@ -187,7 +187,7 @@ public sealed class WsTicketTests(ProtocolGatewayFixture fixture) : IClassFixtur
             ChatConnection.ConnectAsync(gateway.BaseUri, badToken, "phone", new ChatConnectionOptions { SendTokenInHeader = false }));
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
 
-        var lines = logs.Lines;
+        var lines = logs.Entries;
         Assert.Contains(lines, l => l.Category.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal) && l.Level <= LogLevel.Debug);
         foreach (var secret in new[] { user.Token, badToken, ticket, user.Token[^20..], ticket[^20..] })
         {

@@ -14,7 +14,7 @@ namespace ChatOrleans.Tests.Notifications;
 /// </summary>
 public sealed class NotificationLogPrivacyTests : IAsyncLifetime
 {
-    private readonly LogCapture _logs = new();
+    private readonly CapturingLoggerProvider _logs = new();
     private TestGateway _gateway = null!;
 
     public async Task InitializeAsync() =>

@@ -21,7 +21,7 @@ namespace ChatOrleans.Tests.Notifications;
 /// </summary>
 public sealed class WebPushSsrfTests : IAsyncLifetime, IDisposable
 {
-    private readonly LogCapture _logs = new();
+    private readonly CapturingLoggerProvider _logs = new();
     private readonly ECDiffieHellman _browser = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
     private ConnectionCounter _target = null!;
     private TestGateway _gateway = null!;

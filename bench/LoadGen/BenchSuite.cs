@@ -162,6 +162,10 @@ public sealed class BenchSuite(SuiteOptions options, Action<string> log)
         "--Auth:TokenLifetime=2.00:00:00",
         // Registering thousands of load users is set-up, not what is measured.
         "--Auth:PasswordHashIterations=1000",
+        // The generator registers and connects its users from a few addresses, as fast as it can.
+        "--Auth:RegistrationsPerAddressPerMinute=10000000",
+        "--Auth:WsConnectBurst=100000",
+        "--Auth:WsConnectsPerSecond=100000",
         "--Logging:LogLevel:Default=Warning",
     ];
 

@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
 using ChatOrleans.Notifications;
 using ChatOrleans.Notifications.Senders;
+using ChatOrleans.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -33,11 +33,11 @@ public sealed class NotificationSenderExtensionsTests
 
         Assert.Equal(PushOutcome.Delivered, outcome);
         // Ids, counts and lengths only: never the preview, the token, the address or the text.
-        Assert.Contains(log.Messages, m => m.Contains("Fcm", StringComparison.Ordinal) && m.Contains("c_42", StringComparison.Ordinal));
-        Assert.Contains(log.Messages, m => m.StartsWith("Email", StringComparison.Ordinal));
+        Assert.Contains(log.Entries.Select(e => e.Message), m => m.Contains("Fcm", StringComparison.Ordinal) && m.Contains("c_42", StringComparison.Ordinal));
+        Assert.Contains(log.Entries.Select(e => e.Message), m => m.StartsWith("Email", StringComparison.Ordinal));
         foreach (var text in new[] { "Lunch at noon?", "Ada", "fcm-token-0123456789", "ada@example.org", "3 unread", "Grace: hi" })
         {
-            Assert.DoesNotContain(log.Messages, m => m.Contains(text, StringComparison.Ordinal));
+            Assert.DoesNotContain(log.Entries.Select(e => e.Message), m => m.Contains(text, StringComparison.Ordinal));
         }
     }
 
@@ -70,29 +70,5 @@ public sealed class NotificationSenderExtensionsTests
         });
 
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
-    }
-
-    private sealed class CapturingLoggerProvider : ILoggerProvider
-    {
-        private readonly ConcurrentQueue<string> _messages = new();
-
-        public IReadOnlyCollection<string> Messages => _messages;
-
-        public ILogger CreateLogger(string categoryName) => new Logger(_messages);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(ConcurrentQueue<string> messages) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                messages.Enqueue(formatter(state, exception));
-        }
     }
 }
