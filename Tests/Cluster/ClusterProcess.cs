@@ -162,6 +162,34 @@ public sealed class ClusterProcess : IDisposable
         }
     }
 
+    /// <summary>
+    /// The resident memory of the server process itself (the watchdog's child, not the watchdog),
+    /// read from <c>/proc</c>; null once it is gone.
+    /// </summary>
+    public long? ServerRssBytes()
+    {
+        try
+        {
+            var children = File.ReadAllText($"/proc/{_process.Id}/task/{_process.Id}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            foreach (var child in children)
+            {
+                var status = File.ReadLines($"/proc/{child}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+                if (status is not null)
+                {
+                    // "VmRSS:   123456 kB"
+                    var kilobytes = long.Parse(status.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture);
+                    return kilobytes * 1024;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            // Gone, or not started.
+        }
+
+        return null;
+    }
+
     public Task WaitForExitAsync(TimeSpan timeout) => _process.WaitForExitAsync().WaitAsync(timeout);
 
     /// <summary>Lines of this process's output that contain <paramref name="text"/>.</summary>
