@@ -1,4 +1,3 @@
-using System.Globalization;
 using ChatOrleans.Gateway.Media;
 using ChatOrleans.Gateway.Protocol;
 
@@ -28,7 +27,7 @@ public static class MediaEndpoints
             var decision = await quota.Reserve(mediaId, size);
             if (!decision.Allowed)
             {
-                return RateLimited(decision.RetryAfter, decision.Reason ?? "Too many uploads.");
+                return new RateLimitedResponse(decision.RetryAfter, decision.Reason ?? "Too many uploads.");
             }
 
             MediaInfo info;
@@ -79,27 +78,6 @@ public static class MediaEndpoints
 
     private static IResult Json(object value, int status = StatusCodes.Status200OK) =>
         Results.Json(value, ProtocolJson.Options, statusCode: status);
-
-    /// <summary>429 <c>rate_limited</c> with <c>retry_after_ms</c> in the error, and the same wait in whole seconds in <c>Retry-After</c>.</summary>
-    private static IResult RateLimited(TimeSpan retryAfter, string message)
-    {
-        var milliseconds = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalMilliseconds));
-        return new RetryAfterResult(
-            (milliseconds + 999) / 1000,
-            Results.Json(
-                new { error = new { code = ErrorCodes.RateLimited, message, retry_after_ms = milliseconds } },
-                ProtocolJson.Options,
-                statusCode: StatusCodes.Status429TooManyRequests));
-    }
-
-    private sealed class RetryAfterResult(long seconds, IResult inner) : IResult
-    {
-        public Task ExecuteAsync(HttpContext httpContext)
-        {
-            httpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-            return inner.ExecuteAsync(httpContext);
-        }
-    }
 
     private sealed record CreateUploadRequest(string? FileName, string? ContentType, long? SizeBytes);
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace ChatOrleans.Gateway.Auth;
+namespace ChatOrleans.Gateway.Api;
 
 /// <summary>
 /// HTTP 429 <c>rate_limited</c>: the protocol's error body with <c>retry_after_ms</c> in the error
