@@ -14,8 +14,27 @@ internal static class ApiDocs
     public static RouteHandlerBuilder Describe(this RouteHandlerBuilder builder, string tag, string name, string summary) =>
         builder.WithTags(tag).WithName(name).WithSummary(summary);
 
+    /// <summary>
+    /// The JSON body the handler reads itself (<see cref="RequestBody"/>). Only the document is
+    /// told: <c>Accepts</c> metadata would also make routing refuse a request without
+    /// <c>Content-Type: application/json</c>, which the API has always read.
+    /// </summary>
     public static RouteHandlerBuilder Body<T>(this RouteHandlerBuilder builder) where T : notnull =>
-        builder.Accepts<T>(Json);
+        builder.AddOpenApiOperationTransformer(async (operation, context, cancellationToken) =>
+        {
+            var document = context.Document!;
+            var id = typeof(T).Name;
+            if (document.Components?.Schemas?.ContainsKey(id) != true)
+            {
+                document.AddComponent<IOpenApiSchema>(id, await context.GetOrCreateSchemaAsync(typeof(T), null, cancellationToken));
+            }
+
+            operation.RequestBody = new OpenApiRequestBody
+            {
+                Required = true,
+                Content = new Dictionary<string, OpenApiMediaType> { [Json] = new() { Schema = new OpenApiSchemaReference(id, document) } },
+            };
+        });
 
     public static RouteHandlerBuilder Answers<T>(this RouteHandlerBuilder builder, int status = StatusCodes.Status200OK) =>
         builder.Produces<T>(status, Json);

@@ -111,6 +111,22 @@ public sealed class OpenApiTests(ProtocolGatewayFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task DocumentingABodyDoesNotChangeWhichRequestsTheRouteTakes()
+    {
+        // The body is read without a Content-Type, as before it was documented: the account is
+        // created (routing would otherwise hand the request to the fallback, which answers 401).
+        using var http = new HttpClient { BaseAddress = fixture.BaseUri };
+        var username = Proto.UniqueName();
+        using var content = new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes($"{{\"username\":\"{username}\",\"password\":\"password1\"}}"));
+        Assert.Null(content.Headers.ContentType);
+        using var answer = await http.PostAsync("api/v1/auth/register", content);
+
+        Assert.Equal(HttpStatusCode.Created, answer.StatusCode);
+        using var body = JsonDocument.Parse(await answer.Content.ReadAsStringAsync());
+        Assert.StartsWith("u_", body.RootElement.GetProperty("user_id").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task DocumentIsAnonymousAndKeepsTheSecurityHeaders()
     {
         using var http = new HttpClient { BaseAddress = fixture.BaseUri };
