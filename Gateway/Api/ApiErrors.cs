@@ -26,5 +26,5 @@ public static class ApiErrors
         return context.Response.WriteAsJsonAsync(Body(code, message), Protocol.ProtocolJson.Options);
     }
 
-    private static object Body(string code, string message) => new { error = new { code, message } };
+    private static ErrorResponse Body(string code, string message) => new(new ErrorBody(code, message));
 }

@@ -6,6 +6,8 @@ namespace ChatOrleans.Gateway.Api;
 /// <summary><c>/api/v1/auth/*</c>, <c>/api/v1/ws-tickets</c> and <c>/api/v1/me</c>.</summary>
 public static class AuthEndpoints
 {
+    private const string Tag = "auth";
+
     public static RouteGroupBuilder MapAuthEndpoints(this RouteGroupBuilder api)
     {
         api.MapPost("/auth/register", async (HttpContext context, AccountService accounts) =>
@@ -20,7 +22,10 @@ public static class AuthEndpoints
             {
                 return new RateLimitedResponse(limited.RetryAfter, limited.Message);
             }
-        }).AllowAnonymous();
+        }).AllowAnonymous()
+            .Describe(Tag, "Register", "Create an account and get its first access token.")
+            .Body<RegisterRequest>().Answers<AuthResponse>(StatusCodes.Status201Created)
+            .Refuses(400, 409, 413, 429, 503);
 
         api.MapPost("/auth/login", async (HttpContext context, AccountService accounts) =>
         {
@@ -34,7 +39,10 @@ public static class AuthEndpoints
             {
                 return new RateLimitedResponse(limited.RetryAfter, limited.Message);
             }
-        }).AllowAnonymous();
+        }).AllowAnonymous()
+            .Describe(Tag, "Login", "Get a fresh access token for a username and password.")
+            .Body<LoginRequest>().Answers<AuthResponse>()
+            .Refuses(400, 401, 413, 429, 503);
 
         // A single-use ticket for one WebSocket connection, so that browsers keep the token out of URLs.
         api.MapPost("/ws-tickets", (HttpContext context, WsTicketService tickets, AuthRateLimits limits) =>
@@ -47,14 +55,20 @@ public static class AuthEndpoints
 
             var ticket = tickets.Issue(userId, TokenExpiry(context));
             return Results.Json(new TicketResponse(ticket.Ticket, ticket.ExpiresAt), Protocol.ProtocolJson.Options, statusCode: StatusCodes.Status201Created);
-        });
+        })
+            .Describe(Tag, "CreateWsTicket", "A single-use ticket for one WebSocket connection of the caller (GET /ws?ticket=…).")
+            .Answers<TicketResponse>(StatusCodes.Status201Created)
+            .Refuses(401, 429);
 
         api.MapGet("/me", async (HttpContext context, IGrainFactory grains) =>
         {
             var profile = await grains.GetGrain<IUserGrain>(context.UserId()).GetProfile()
                 ?? throw new ChatException(ErrorCodes.Unauthorized, "This account no longer exists.");
-            return Results.Json(new { user_id = profile.UserId, username = profile.Username, display_name = profile.DisplayName }, Protocol.ProtocolJson.Options);
-        });
+            return Results.Json(new ProfileResponse(profile.UserId, profile.Username, profile.DisplayName), Protocol.ProtocolJson.Options);
+        })
+            .Describe(Tag, "GetMe", "The caller's own profile.")
+            .Answers<ProfileResponse>()
+            .Refuses(401, 503);
 
         return api;
     }
@@ -65,7 +79,7 @@ public static class AuthEndpoints
             ? DateTimeOffset.FromUnixTimeSeconds(exp)
             : throw new ChatException(ErrorCodes.Unauthorized, "A valid access token is required.");
 
-    private sealed record RegisterRequest(string? Username, string? Password, string? DisplayName);
+    private sealed record RegisterRequest(string? Username, string? Password, string? DisplayName = null);
 
     private sealed record LoginRequest(string? Username, string? Password);
 

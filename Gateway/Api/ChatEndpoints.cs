@@ -2,6 +2,7 @@ using ChatOrleans.Gateway.Media;
 using ChatOrleans.Gateway.Options;
 using ChatOrleans.Gateway.Protocol;
 using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
 
 namespace ChatOrleans.Gateway.Api;
 
@@ -13,22 +14,33 @@ namespace ChatOrleans.Gateway.Api;
 /// </summary>
 public static class ChatEndpoints
 {
+    private const string Tag = "chats";
+
     public static RouteGroupBuilder MapChatEndpoints(this RouteGroupBuilder api)
     {
-        api.MapPost("/chats", CreateChat);
+        api.MapPost("/chats", CreateChat)
+            .Describe(Tag, "CreateChat", "Create a group, or open the direct chat with one other user (200 when it already existed).")
+            .Body<CreateChatRequest>().Answers<ChatResponse>(StatusCodes.Status201Created).Answers<ChatResponse>()
+            .Refuses(400, 401, 404, 413, 503);
 
         api.MapGet("/chats", async (HttpContext context, IGrainFactory grains, MediaLinks links) =>
         {
             var chats = await grains.GetGrain<IUserGrain>(context.UserId()).GetChats();
-            return Json(new { chats = await links.ChatsAsync(chats, links.OriginOf(context.Request)) });
-        });
+            return Json(new ChatListResponse(await links.ChatsAsync(chats, links.OriginOf(context.Request))));
+        })
+            .Describe(Tag, "ListChats", "The caller's chats, newest activity first.")
+            .Answers<ChatListResponse>()
+            .Refuses(401, 503);
 
         api.MapGet("/chats/{chatId}", async (string chatId, HttpContext context, IGrainFactory grains, MediaLinks links) =>
         {
             EnsureChatId(chatId);
             var chat = await grains.GetGrain<IUserGrain>(context.UserId()).GetChat(chatId);
-            return Json(new { chat = await links.ChatAsync(chat, links.OriginOf(context.Request)) });
-        });
+            return Json(new ChatResponse(await links.ChatAsync(chat, links.OriginOf(context.Request))));
+        })
+            .Describe(Tag, "GetChat", "One chat of the caller.")
+            .Answers<ChatResponse>()
+            .Refuses(401, 403, 404, 503);
 
         api.MapPost("/chats/{chatId}/members", async (string chatId, HttpContext context, IGrainFactory grains, MediaLinks links, IOptions<ApiOptions> options) =>
         {
@@ -44,15 +56,21 @@ public static class ChatEndpoints
             var userId = context.UserId();
             await grains.GetGrain<IChatGrain>(chatId).AddMembers(userId, userIds);
             var chat = await grains.GetGrain<IUserGrain>(userId).GetChat(chatId);
-            return Json(new { chat = await links.ChatAsync(chat, links.OriginOf(context.Request)) });
-        });
+            return Json(new ChatResponse(await links.ChatAsync(chat, links.OriginOf(context.Request))));
+        })
+            .Describe(Tag, "AddMembers", "Add users to a group.")
+            .Body<AddMembersRequest>().Answers<ChatResponse>()
+            .Refuses(400, 401, 403, 404, 413, 503);
 
         api.MapDelete("/chats/{chatId}/members/{memberId}", async (string chatId, string memberId, HttpContext context, IGrainFactory grains) =>
         {
             EnsureChatId(chatId);
             await grains.GetGrain<IChatGrain>(chatId).RemoveMember(context.UserId(), memberId);
             return Results.NoContent();
-        });
+        })
+            .Describe(Tag, "RemoveMember", "Leave a chat, or (the owner) remove a member.")
+            .Produces(StatusCodes.Status204NoContent)
+            .Refuses(401, 403, 404, 503);
 
         api.MapGet("/chats/{chatId}/messages", async (string chatId, HttpContext context, IGrainFactory grains, MediaLinks links) =>
         {
@@ -60,8 +78,14 @@ public static class ChatEndpoints
             var query = HistoryQuery.Create(
                 QueryLong(context, "before_seq"), QueryLong(context, "after_seq"), (int?)Math.Min(QueryLong(context, "limit") ?? HistoryQuery.DefaultLimit, int.MaxValue));
             var messages = await grains.GetGrain<IChatGrain>(chatId).GetHistory(context.UserId(), query);
-            return Json(new { messages = await links.MessagesAsync(messages, links.OriginOf(context.Request)) });
-        });
+            return Json(new MessageListResponse(await links.MessagesAsync(messages, links.OriginOf(context.Request))));
+        })
+            .Describe(Tag, "GetHistory", "A page of a chat's history, ascending by seq.")
+            .Query("before_seq", JsonSchemaType.Integer, "Only messages with a lower seq (the newest page before it).")
+            .Query("after_seq", JsonSchemaType.Integer, "Only messages with a higher seq.")
+            .Query("limit", JsonSchemaType.Integer, "At most this many messages.")
+            .Answers<MessageListResponse>()
+            .Refuses(400, 401, 403, 404, 503);
 
         api.MapPut("/chats/{chatId}/notification-settings", async (string chatId, HttpContext context, IGrainFactory grains) =>
         {
@@ -75,8 +99,11 @@ public static class ChatEndpoints
                 _ => throw ChatException.BadRequest("level must be \"all\", \"mentions\" or \"none\"."),
             };
             await grains.GetGrain<IUserGrain>(context.UserId()).SetChatLevel(chatId, level);
-            return Json(new { chat_id = chatId, level = body.Level });
-        });
+            return Json(new ChatLevelResponse(chatId, body.Level));
+        })
+            .Describe(Tag, "SetChatNotificationLevel", "The caller's notification level for one chat: all, mentions or none.")
+            .Body<ChatSettingsRequest>().Answers<ChatLevelResponse>()
+            .Refuses(400, 401, 403, 404, 413, 503);
 
         return api;
     }
@@ -99,11 +126,11 @@ public static class ChatEndpoints
                 var chatId = ChatIds.DirectChatId(userId, memberIds[0]);
                 var direct = await grains.GetGrain<IChatGrain>(chatId).EnsureDirect(userId, memberIds[0]);
                 var view = await grains.GetGrain<IUserGrain>(userId).GetChat(direct.Chat.ChatId);
-                return Json(new { chat = await links.ChatAsync(view, links.OriginOf(context.Request)) }, direct.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
+                return Json(new ChatResponse(await links.ChatAsync(view, links.OriginOf(context.Request))), direct.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
             case "group":
                 var info = await grains.GetGrain<IChatGrain>(ChatIds.NewGroupId()).CreateGroup(userId, body.Name ?? "", memberIds);
                 var group = await grains.GetGrain<IUserGrain>(userId).GetChat(info.ChatId);
-                return Json(new { chat = await links.ChatAsync(group, links.OriginOf(context.Request)) }, StatusCodes.Status201Created);
+                return Json(new ChatResponse(await links.ChatAsync(group, links.OriginOf(context.Request))), StatusCodes.Status201Created);
             default:
                 throw ChatException.BadRequest("kind must be \"direct\" or \"group\".");
         }
@@ -151,7 +178,7 @@ public static class ChatEndpoints
     private static IResult Json(object value, int status = StatusCodes.Status200OK) =>
         Results.Json(value, ProtocolJson.Options, statusCode: status);
 
-    private sealed record CreateChatRequest(string? Kind, string? Name, List<string>? MemberIds);
+    private sealed record CreateChatRequest(string? Kind, string? Name = null, List<string>? MemberIds = null);
 
     private sealed record AddMembersRequest(List<string>? UserIds);
 

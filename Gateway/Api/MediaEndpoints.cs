@@ -9,6 +9,8 @@ namespace ChatOrleans.Gateway.Api;
 /// </summary>
 public static class MediaEndpoints
 {
+    private const string Tag = "media";
+
     public static RouteGroupBuilder MapMediaEndpoints(this RouteGroupBuilder api)
     {
         api.MapPost("/media/uploads", async (HttpContext context, IGrainFactory grains, MediaLinks links) =>
@@ -44,31 +46,31 @@ public static class MediaEndpoints
 
             var expiresAt = links.UploadExpiry();
             var target = links.SignUpload(info, expiresAt, links.OriginOf(context.Request));
-            return Json(
-                new
-                {
-                    media_id = info.MediaId,
-                    upload_url = target.Url,
-                    upload_method = "PUT",
-                    upload_headers = target.Headers,
-                    expires_at = expiresAt,
-                },
-                StatusCodes.Status201Created);
-        });
+            return Json(new UploadResponse(info.MediaId, target.Url, "PUT", target.Headers, expiresAt), StatusCodes.Status201Created);
+        })
+            .Describe(Tag, "CreateUpload", "Open an upload; the client then sends the bytes to upload_url.")
+            .Body<CreateUploadRequest>().Answers<UploadResponse>(StatusCodes.Status201Created)
+            .Refuses(400, 401, 413, 415, 429, 503);
 
         api.MapPost("/media/{mediaId}/complete", async (string mediaId, HttpContext context, IGrainFactory grains, MediaLinks links) =>
         {
             var info = await Media(grains, mediaId).Complete(context.UserId());
             links.Catalog.Remember(info);
-            return Json(new { media = links.Describe(info, links.OriginOf(context.Request)) });
-        });
+            return Json(new MediaResponse(links.Describe(info, links.OriginOf(context.Request))));
+        })
+            .Describe(Tag, "CompleteUpload", "Finish an upload: the server checks the bytes (status ready or rejected).")
+            .Answers<MediaResponse>()
+            .Refuses(401, 403, 404, 409, 503);
 
         api.MapGet("/media/{mediaId}", async (string mediaId, HttpContext context, IGrainFactory grains, MediaLinks links) =>
         {
             var info = await Media(grains, mediaId).GetFor(context.UserId());
             links.Catalog.Remember(info);
-            return Json(new { media = links.Describe(info, links.OriginOf(context.Request)) });
-        });
+            return Json(new MediaResponse(links.Describe(info, links.OriginOf(context.Request))));
+        })
+            .Describe(Tag, "GetMedia", "A media with fresh signed URLs.")
+            .Answers<MediaResponse>()
+            .Refuses(401, 403, 404, 503);
 
         return api;
     }

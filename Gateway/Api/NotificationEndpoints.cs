@@ -10,6 +10,8 @@ namespace ChatOrleans.Gateway.Api;
 /// </summary>
 public static partial class NotificationEndpoints
 {
+    private const string Tag = "notifications";
+
     private const int MaxTokenLength = 4_096;
     private const int MaxEmailLength = 254;
     private static readonly TimeSpan DnsLookupTimeout = TimeSpan.FromSeconds(3);
@@ -22,7 +24,10 @@ public static partial class NotificationEndpoints
         var allowPrivateEndpoints = webPush.AllowPrivateNetworkEndpoints;
 
         api.MapGet("/me/notification-settings", async (HttpContext context, IGrainFactory grains) =>
-            Json(ToDto(await grains.GetGrain<INotificationInboxGrain>(context.UserId()).GetSettings())));
+            Json(ToDto(await grains.GetGrain<INotificationInboxGrain>(context.UserId()).GetSettings())))
+            .Describe(Tag, "GetNotificationSettings", "The caller's notification settings.")
+            .Answers<NotificationSettingsResponse>()
+            .Refuses(401, 503);
 
         api.MapPut("/me/notification-settings", async (HttpContext context, IGrainFactory grains) =>
         {
@@ -30,7 +35,10 @@ public static partial class NotificationEndpoints
             var inbox = grains.GetGrain<INotificationInboxGrain>(context.UserId());
             var settings = Validate(body, await inbox.GetSettings());
             return Json(ToDto(await inbox.UpdateSettings(settings)));
-        });
+        })
+            .Describe(Tag, "SetNotificationSettings", "Change the caller's notification settings; optional fields left out keep their values.")
+            .Body<SettingsRequest>().Answers<NotificationSettingsResponse>()
+            .Refuses(400, 401, 413, 503);
 
         api.MapPut("/me/devices/{deviceId}/push-token", async (string deviceId, HttpContext context, IGrainFactory grains) =>
         {
@@ -44,7 +52,10 @@ public static partial class NotificationEndpoints
 
             await grains.GetGrain<INotificationInboxGrain>(context.UserId()).SetPushToken(deviceId, token);
             return Results.NoContent();
-        });
+        })
+            .Describe(Tag, "SetPushToken", "Register the push token (APNs, FCM) or Web Push subscription of one device.")
+            .Body<PushTokenRequest>().Produces(StatusCodes.Status204NoContent)
+            .Refuses(400, 401, 413, 503);
 
         // Sign-out on a shared phone: the next account on it must not get this one's previews.
         api.MapDelete("/me/devices/{deviceId}/push-token", async (string deviceId, HttpContext context, IGrainFactory grains) =>
@@ -52,7 +63,10 @@ public static partial class NotificationEndpoints
             EnsureDeviceId(deviceId);
             await grains.GetGrain<INotificationInboxGrain>(context.UserId()).RemovePushToken(deviceId);
             return Results.NoContent();
-        });
+        })
+            .Describe(Tag, "RemovePushToken", "Stop pushes to one device (sign-out).")
+            .Produces(StatusCodes.Status204NoContent)
+            .Refuses(400, 401, 503);
 
         return api;
     }
@@ -178,14 +192,7 @@ public static partial class NotificationEndpoints
         && keys.TryGetProperty("p256dh", out var p256dh) && p256dh.ValueKind == JsonValueKind.String && p256dh.GetString()!.Length > 0
         && keys.TryGetProperty("auth", out var auth) && auth.ValueKind == JsonValueKind.String && auth.GetString()!.Length > 0;
 
-    private static object ToDto(NotificationSettings settings) => new
-    {
-        push = settings.Push,
-        email = settings.Email,
-        email_address = settings.EmailAddress,
-        email_delay_minutes = settings.EmailDelayMinutes,
-        previews = settings.Previews,
-    };
+    private static NotificationSettingsResponse ToDto(NotificationSettings settings) => NotificationSettingsResponse.From(settings);
 
     private static IResult Json(object value) => Results.Json(value, ProtocolJson.Options);
 
@@ -201,7 +208,7 @@ public static partial class NotificationEndpoints
     [GeneratedRegex(@"^\S{1,4096}\z")]
     private static partial Regex FcmTokenPattern();
 
-    private sealed record SettingsRequest(bool? Push, bool? Email, string? EmailAddress, int? EmailDelayMinutes, bool? Previews);
+    private sealed record SettingsRequest(bool? Push, bool? Email, string? EmailAddress = null, int? EmailDelayMinutes = null, bool? Previews = null);
 
     private sealed record PushTokenRequest(string? Platform, JsonElement? Token);
 }

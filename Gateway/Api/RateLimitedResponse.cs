@@ -17,7 +17,7 @@ public sealed class RateLimitedResponse(TimeSpan retryAfter, string message) : I
         httpContext.Response.StatusCode = StatusCodes.Status429TooManyRequests;
         httpContext.Response.Headers.RetryAfter = ((milliseconds + 999) / 1000).ToString(CultureInfo.InvariantCulture);
         return httpContext.Response.WriteAsJsonAsync(
-            new { error = new { code = ErrorCodes.RateLimited, message, retry_after_ms = milliseconds } },
+            new ErrorResponse(new ErrorBody(ErrorCodes.RateLimited, message, milliseconds)),
             Protocol.ProtocolJson.Options);
     }
 }

@@ -9,6 +9,8 @@ namespace ChatOrleans.Gateway.Api;
 /// </summary>
 public static partial class UserEndpoints
 {
+    private const string Tag = "users";
+
     public static RouteGroupBuilder MapUserEndpoints(this RouteGroupBuilder api)
     {
         api.MapGet("/users", async (HttpContext context, IGrainFactory grains) =>
@@ -22,11 +24,18 @@ public static partial class UserEndpoints
             var credentials = await grains.GetGrain<IUsernameGrain>(username).GetCredentials()
                 ?? throw ChatException.NotFound("No user has that username.");
             return await Profile(grains, credentials.UserId);
-        });
+        })
+            .Describe(Tag, "FindUserByUsername", "The user with that username (compared in lower case).")
+            .Query("username", Microsoft.OpenApi.JsonSchemaType.String, "The username to look up.", required: true)
+            .Answers<UserResponse>()
+            .Refuses(400, 401, 404, 503);
 
         api.MapGet("/users/{userId}", (string userId, IGrainFactory grains) =>
             // Only ids of the shape the server makes reach a grain; anything else is unknown.
-            UserIdPattern().IsMatch(userId) ? Profile(grains, userId) : throw ChatException.NotFound("Unknown user."));
+            UserIdPattern().IsMatch(userId) ? Profile(grains, userId) : throw ChatException.NotFound("Unknown user."))
+            .Describe(Tag, "GetUser", "A user's public profile.")
+            .Answers<UserResponse>()
+            .Refuses(401, 404, 503);
 
         return api;
     }
@@ -34,9 +43,7 @@ public static partial class UserEndpoints
     private static async Task<IResult> Profile(IGrainFactory grains, string userId)
     {
         var profile = await grains.GetGrain<IUserGrain>(userId).GetProfile() ?? throw ChatException.NotFound("Unknown user.");
-        return Results.Json(
-            new { user = new { user_id = profile.UserId, username = profile.Username, display_name = profile.DisplayName } },
-            ProtocolJson.Options);
+        return Results.Json(new UserResponse(new ProfileResponse(profile.UserId, profile.Username, profile.DisplayName)), ProtocolJson.Options);
     }
 
     [GeneratedRegex(@"^[a-z0-9_.-]{3,32}\z")]

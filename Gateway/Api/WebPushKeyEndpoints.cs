@@ -8,6 +8,8 @@ namespace ChatOrleans.Gateway.Api;
 /// </summary>
 public static class WebPushKeyEndpoints
 {
+    private const string Tag = "notifications";
+
     public static RouteGroupBuilder MapWebPushKeyEndpoints(this RouteGroupBuilder api, IConfiguration configuration)
     {
         var options = new WebPushOptions();
@@ -17,7 +19,10 @@ public static class WebPushKeyEndpoints
         var keys = string.IsNullOrWhiteSpace(options.Subject) ? null : VapidKeys.From(options);
         api.MapGet("/push/webpush-key", () => keys is null
             ? ApiErrors.Result(ErrorCodes.NotFound, "This server does not send Web Push.")
-            : Results.Ok(new { public_key = keys.PublicKey }));
+            : Results.Json(new WebPushKeyResponse(keys.PublicKey), Protocol.ProtocolJson.Options))
+            .Describe(Tag, "GetWebPushKey", "The VAPID public key for pushManager.subscribe; 404 when this server sends no Web Push.")
+            .Answers<WebPushKeyResponse>()
+            .Refuses(401, 404);
         return api;
     }
 }

@@ -60,6 +60,7 @@ public static class GatewayServiceExtensions
                 };
             });
         services.AddAuthorization();
+        services.AddChatOpenApi();
         return services;
     }
 
@@ -80,6 +81,7 @@ public static class GatewayServiceExtensions
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
         app.MapChatWebSocket();
         app.MapChatMediaFiles();
+        app.MapChatOpenApi();
 
         var api = app.MapGroup("/api/v1").RequireAuthorization();
         api.MapAuthEndpoints();
