@@ -5,9 +5,12 @@ using Orleans.Dashboard;
 // The embedded default runs everything in the Gateway process instead; several-process
 // deployments (deploy/local-cluster.sh, deploy/k8s) run this host beside stateless gateways.
 var builder = WebApplication.CreateBuilder(args);
-builder.Logging.AddFilter("Orleans", LogLevel.Warning);
-builder.Logging.AddFilter("Polly", LogLevel.Warning);
-builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+
+// Log levels come from configuration (appsettings.json); the request-target categories stay
+// pinned so no level puts a query string (a token) into a log.
+builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel.BadRequests", LogLevel.Warning);
+builder.AddChatObservability();
 
 var configuration = builder.Configuration;
 var dataDirectory = Path.GetFullPath(configuration["Storage:DataDirectory"] is { Length: > 0 } d ? d : "data");
@@ -27,6 +30,6 @@ builder.UseOrleans(silo =>
 });
 
 var app = builder.Build();
-app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
+app.MapChatObservability();
 app.MapOrleansDashboard(routePrefix: "/dashboard");
 await app.RunAsync();
