@@ -13,11 +13,11 @@ builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel.BadRequests", Log
 builder.AddChatObservability();
 
 var configuration = builder.Configuration;
-var dataDirectory = Path.GetFullPath(configuration["Storage:DataDirectory"] is { Length: > 0 } d ? d : "data");
+var dataFolder = DataFolder.FromConfiguration(configuration);
 var deployment = DeploymentOptions.From(configuration);
 builder.UseOrleans(silo =>
 {
-    silo.AddChatSilo(configuration, dataDirectory);
+    silo.AddChatSilo(configuration, dataFolder.Path);
     if (deployment.Kubernetes)
     {
         // Orleans:Kubernetes=true (deploy/k8s): advertise POD_IP, take the pod's name and the
