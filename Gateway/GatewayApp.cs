@@ -25,11 +25,12 @@ public static class GatewayApp
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
-        // Log levels come from configuration (appsettings.json: Orleans, Polly and
-        // Microsoft.AspNetCore at Warning). These two write request targets, query strings
+        // Log levels come from configuration (LoggingDefaults, then appsettings.json: Orleans,
+        // Polly and Microsoft.AspNetCore at Warning). These two write request targets, query strings
         // included (old clients' ?access_token=): pinned here so no configured level can put a
         // token into a log. Request lines are logged instead by HttpLogging, which writes the
         // path without the query (Microsoft.AspNetCore.HttpLogging at Information).
+        LoggingDefaults.AddTo(builder.Configuration);
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel.BadRequests", LogLevel.Warning);
         builder.AddChatObservability();

@@ -6,8 +6,9 @@ using Orleans.Dashboard;
 // deployments (deploy/local-cluster.sh, deploy/k8s) run this host beside stateless gateways.
 var builder = WebApplication.CreateBuilder(args);
 
-// Log levels come from configuration (appsettings.json); the request-target categories stay
-// pinned so no level puts a query string (a token) into a log.
+// Log levels come from configuration (defaults in LoggingDefaults); the request-target
+// categories stay pinned so no level puts a query string (a token) into a log.
+LoggingDefaults.AddTo(builder.Configuration);
 builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
 builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel.BadRequests", LogLevel.Warning);
 builder.AddChatObservability();
