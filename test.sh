@@ -22,6 +22,9 @@ export CHATORLEANS_TEST_REDIS="$(deploy/services/redis.sh url)"
 deploy/services/azurite.sh start
 export CHATORLEANS_TEST_AZURITE="$(deploy/services/azurite.sh url)"
 
+# The observability tests check what a real Prometheus (Debian's) scrapes from /metrics.
+export CHATORLEANS_TEST_PROMETHEUS="$(deploy/services/prometheus.sh path)"
+
 # Video poster frames come from ffmpeg; the media tests make a real MP4 with it.
 if ! command -v ffmpeg > /dev/null; then
   if [ "$(id -u)" = "0" ]; then

@@ -1,4 +1,5 @@
 using ChatOrleans.Gateway.Hosting;
+using ChatOrleans.Grains.Hosting;
 
 namespace ChatOrleans.Gateway;
 
@@ -24,14 +25,15 @@ public static class GatewayApp
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
-        builder.Logging.AddFilter("Orleans", LogLevel.Warning);
-        builder.Logging.AddFilter("Polly", LogLevel.Warning);
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
-        // These two write request targets, query strings included (old clients' ?access_token=):
-        // pinned here so no configured level can put a token into a log.
+        // Log levels come from configuration (LoggingDefaults, then appsettings.json: Orleans,
+        // Polly and Microsoft.AspNetCore at Warning). These two write request targets, query strings
+        // included (old clients' ?access_token=): pinned here so no configured level can put a
+        // token into a log. Request lines are logged instead by HttpLogging, which writes the
+        // path without the query (Microsoft.AspNetCore.HttpLogging at Information).
+        LoggingDefaults.AddTo(builder.Configuration);
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel.BadRequests", LogLevel.Warning);
+        builder.AddChatObservability();
 
         var dataFolder = DataFolder.FromConfiguration(builder.Configuration);
         builder.AddClusterConnection(dataFolder);
@@ -39,6 +41,7 @@ public static class GatewayApp
 
         var app = builder.Build();
         app.MapChatGateway();
+        app.MapChatObservability();
         app.Lifetime.ApplicationStarted.Register(() =>
             app.Logger.LogInformation("ChatOrleans is serving on {Urls}; data folder: {DataFolder}", string.Join(", ", app.Urls), dataFolder.Path));
         return app;

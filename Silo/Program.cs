@@ -5,16 +5,20 @@ using Orleans.Dashboard;
 // The embedded default runs everything in the Gateway process instead; several-process
 // deployments (deploy/local-cluster.sh, deploy/k8s) run this host beside stateless gateways.
 var builder = WebApplication.CreateBuilder(args);
-builder.Logging.AddFilter("Orleans", LogLevel.Warning);
-builder.Logging.AddFilter("Polly", LogLevel.Warning);
-builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+
+// Log levels come from configuration (defaults in LoggingDefaults); the request-target
+// categories stay pinned so no level puts a query string (a token) into a log.
+LoggingDefaults.AddTo(builder.Configuration);
+builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel.BadRequests", LogLevel.Warning);
+builder.AddChatObservability();
 
 var configuration = builder.Configuration;
-var dataDirectory = Path.GetFullPath(configuration["Storage:DataDirectory"] is { Length: > 0 } d ? d : "data");
+var dataFolder = DataFolder.FromConfiguration(configuration);
 var deployment = DeploymentOptions.From(configuration);
 builder.UseOrleans(silo =>
 {
-    silo.AddChatSilo(configuration, dataDirectory);
+    silo.AddChatSilo(configuration, dataFolder.Path);
     if (deployment.Kubernetes)
     {
         // Orleans:Kubernetes=true (deploy/k8s): advertise POD_IP, take the pod's name and the
@@ -27,6 +31,6 @@ builder.UseOrleans(silo =>
 });
 
 var app = builder.Build();
-app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
+app.MapChatObservability();
 app.MapOrleansDashboard(routePrefix: "/dashboard");
 await app.RunAsync();

@@ -1,5 +1,5 @@
-using ChatOrleans.Gateway.Hosting;
 using ChatOrleans.Gateway.Options;
+using ChatOrleans.Grains.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace ChatOrleans.Gateway.Auth;

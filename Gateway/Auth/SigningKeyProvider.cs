@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
-using ChatOrleans.Gateway.Hosting;
 using ChatOrleans.Gateway.Options;
+using ChatOrleans.Grains.Hosting;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 

@@ -29,6 +29,10 @@ public static class ClusterConnectionExtensions
                 // request waits when the silo serving it dies mid-call.
                 client.Services.AddOptions<ClientMessagingOptions>().Bind(configuration.GetSection(DeploymentSiloExtensions.MessagingSection));
                 client.AddMemoryStreams(StreamNames.Provider);
+                if (ObservabilityExtensions.TracingEnabled(configuration))
+                {
+                    client.AddActivityPropagation();
+                }
             });
         }
         else

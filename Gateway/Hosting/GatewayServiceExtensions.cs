@@ -2,7 +2,9 @@ using ChatOrleans.Gateway.Api;
 using ChatOrleans.Gateway.Auth;
 using ChatOrleans.Gateway.Options;
 using ChatOrleans.Gateway.WebSockets;
+using ChatOrleans.Grains.Hosting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.HttpLogging;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -42,6 +44,14 @@ public static class GatewayServiceExtensions
 
         // A socket's connection reaches its TCP socket through the request (ClientConnection.ProtocolError.cs).
         services.AddHttpContextAccessor();
+
+        // Request lines without the query string, which may hold a token (old clients' ?access_token=).
+        services.AddHttpLogging(o =>
+        {
+            o.LoggingFields = HttpLoggingFields.RequestMethod | HttpLoggingFields.RequestPath | HttpLoggingFields.RequestProtocol
+                | HttpLoggingFields.ResponseStatusCode | HttpLoggingFields.Duration;
+            o.CombineLogs = true;
+        });
         services.AddChatMediaGateway(configuration, dataFolder);
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
@@ -66,6 +76,7 @@ public static class GatewayServiceExtensions
 
     public static WebApplication MapChatGateway(this WebApplication app)
     {
+        app.UseHttpLogging();
         app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseMiddleware<ApiBodyLimitMiddleware>();
@@ -78,7 +89,6 @@ public static class GatewayServiceExtensions
         var registry = app.Services.GetRequiredService<ConnectionRegistry>();
         app.Lifetime.ApplicationStopping.Register(registry.CloseAll);
 
-        app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
         app.MapChatWebSocket();
         app.MapChatMediaFiles();
         app.MapChatOpenApi();

@@ -75,6 +75,7 @@ public sealed partial class ClientConnection
             if (Volatile.Read(ref _closeRequested) == 0)
             {
                 LogTooSlowToDrain(DeviceKey, QueuedBytes);
+                _metrics.SlowConsumerDisconnected();
                 Abort();
             }
 
@@ -130,6 +131,7 @@ public sealed partial class ClientConnection
         if (Volatile.Read(ref _closeRequested) == 0)
         {
             LogSlowConsumer(DeviceKey, QueuedBytes);
+            _metrics.SlowConsumerDisconnected();
             Abort();
         }
     }

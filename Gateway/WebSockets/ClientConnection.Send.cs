@@ -12,6 +12,10 @@ public sealed partial class ClientConnection
         await SendAsync(ServerFrames.Welcome(UserId, DeviceId, SessionId), token);
         var replayed = await ReplayAsync(session, token);
         await SendAsync(ServerFrames.SyncDone(replayed), token);
+        if (replayed > 0)
+        {
+            _metrics.Replayed(replayed);
+        }
 
         await foreach (var item in _outbound.Reader.ReadAllAsync(token))
         {
@@ -44,6 +48,7 @@ public sealed partial class ClientConnection
                 }
 
                 await SendAsync(message.Payload, token);
+                _metrics.Delivered(message.CreatedAt, _time.GetUtcNow());
                 cursor.Sent(message.Seq);
                 break;
             case Outbound.MessageDeleted deleted when _chats.TryGetValue(deleted.ChatId, out var cursor):

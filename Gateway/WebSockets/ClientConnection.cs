@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using ChatOrleans.Gateway.Media;
 using ChatOrleans.Gateway.Options;
 using ChatOrleans.Gateway.Protocol;
+using ChatOrleans.Grains.Observability;
 
 namespace ChatOrleans.Gateway.WebSockets;
 
@@ -24,6 +25,7 @@ public sealed partial class ClientConnection
     private readonly MediaLinks _media;
     private readonly GatewayOptions _options;
     private readonly TimeProvider _time;
+    private readonly ChatMetrics _metrics;
     private readonly ILogger _logger;
     private readonly Channel<Outbound> _outbound;
     private readonly ConcurrentDictionary<string, ChatCursor> _chats = new(StringComparer.Ordinal);
@@ -46,6 +48,7 @@ public sealed partial class ClientConnection
         string origin,
         GatewayOptions options,
         TimeProvider time,
+        ChatMetrics metrics,
         ILogger logger)
     {
         _socket = socket;
@@ -61,6 +64,7 @@ public sealed partial class ClientConnection
         Origin = origin;
         _options = options;
         _time = time;
+        _metrics = metrics;
         _logger = logger;
         Device = grains.GetGrain<IDeviceGrain>(DeviceKey);
         User = grains.GetGrain<IUserGrain>(userId);

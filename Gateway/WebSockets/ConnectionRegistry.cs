@@ -1,10 +1,18 @@
 using System.Collections.Concurrent;
+using ChatOrleans.Grains.Observability;
 
 namespace ChatOrleans.Gateway.WebSockets;
 
 /// <summary>The sockets of this gateway by device: a second connection of a device replaces the first.</summary>
 public sealed class ConnectionRegistry
 {
+    public ConnectionRegistry(ChatMetrics metrics)
+    {
+        // Read at each scrape only: nothing is counted on the send path for them.
+        metrics.Meter.CreateObservableGauge("chatorleans.connections.devices", () => Count, "{device}", "Devices with a socket on this gateway now.");
+        metrics.Meter.CreateObservableGauge("chatorleans.connections.send_queue.bytes", () => QueuedBytes, "By", "Bytes queued for this gateway's sockets now (enqueued minus written).");
+    }
+
     private readonly ConcurrentDictionary<string, ClientConnection> _byDevice = new();
 
     private long _largestQueueBytes;

@@ -115,7 +115,7 @@ public sealed partial class EventFanout(IClusterClient client, MediaLinks media,
             case MessagesPosted posted:
                 foreach (var message in posted.Messages)
                 {
-                    var item = new Outbound.NewMessage(message.ChatId, message.Seq, ServerFrames.NewMessage(MessageDto.From(message, [])));
+                    var item = new Outbound.NewMessage(message.ChatId, message.Seq, message.CreatedAt, ServerFrames.NewMessage(MessageDto.From(message, [])));
                     foreach (var connection in connections)
                     {
                         connection.Enqueue(item);
@@ -184,7 +184,7 @@ public sealed partial class EventFanout(IClusterClient client, MediaLinks media,
             foreach (var (origin, group) in byOrigin)
             {
                 var rendered = await media.MessagesAsync(posted.Messages, origin);
-                frames.Add((rendered.Select(m => new Outbound.NewMessage(m.ChatId, m.Seq, ServerFrames.NewMessage(m))).ToArray(), group));
+                frames.Add((rendered.Select(m => new Outbound.NewMessage(m.ChatId, m.Seq, m.CreatedAt, ServerFrames.NewMessage(m))).ToArray(), group));
             }
         }
         catch (Exception ex)

@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Unicode;
 using ChatOrleans.Gateway.Media;
 using ChatOrleans.Gateway.Protocol;
+using ChatOrleans.Grains.Observability;
 
 namespace ChatOrleans.Gateway.WebSockets;
 
@@ -16,6 +18,7 @@ public sealed partial class FrameHandler(
     HistoryRateLimiter historyLimiter,
     ErrorLogThrottle errorLogs,
     MediaLinks media,
+    ChatMetrics metrics,
     ILogger<FrameHandler> logger)
 {
     private readonly GrainRefCache<IChatGrain> _chats = new(grains, capacity: 65_536);
@@ -66,6 +69,7 @@ public sealed partial class FrameHandler(
             }
             catch (RateLimitedException ex)
             {
+                metrics.RateLimited(ex.Budget);
                 connection.Reply(ServerFrames.Error(reqId, ErrorCodes.RateLimited, ex.Message, (long)Math.Ceiling(ex.RetryAfter.TotalMilliseconds)));
             }
             catch (Exception ex) when (ex is TimeoutException or OrleansException or SiloUnavailableException)
@@ -102,8 +106,10 @@ public sealed partial class FrameHandler(
             case "send_message":
                 RequireReqId(reqId, type);
                 CheckSendBudget(connection);
+                var started = Stopwatch.GetTimestamp();
                 var message = await SendAsync(connection, request);
                 connection.Reply(ServerFrames.Ack(reqId, new { message = await media.MessageAsync(message, connection.Origin) }));
+                metrics.Acked(Stopwatch.GetElapsedTime(started));
                 return;
             case "delete_message":
                 RequireReqId(reqId, type);
@@ -152,7 +158,7 @@ public sealed partial class FrameHandler(
                 RequireReqId(reqId, type);
                 if (historyLimiter.TryAcquire(connection.DeviceKey) is { } historyRetry)
                 {
-                    throw new RateLimitedException(historyRetry, "Too many history requests: slow down.");
+                    throw new RateLimitedException(historyRetry, "history", "Too many history requests: slow down.");
                 }
 
                 // An answer may be megabytes: none is built while the socket still holds a lot
@@ -236,7 +242,7 @@ public sealed partial class FrameHandler(
     {
         if (rateLimiter.TryAcquire(connection.UserId, connection.DeviceKey) is { } retryAfter)
         {
-            throw new RateLimitedException(retryAfter, "Too many messages: slow down.");
+            throw new RateLimitedException(retryAfter, "send", "Too many messages: slow down.");
         }
     }
 
@@ -290,10 +296,13 @@ public sealed partial class FrameHandler(
         }
     }
 
-    private sealed class RateLimitedException(TimeSpan retryAfter, string message)
+    private sealed class RateLimitedException(TimeSpan retryAfter, string budget, string message)
         : Exception(message)
     {
         public TimeSpan RetryAfter { get; } = retryAfter;
+
+        /// <summary>Which budget refused, for <c>chatorleans.rate_limit.refusals</c>.</summary>
+        public string Budget { get; } = budget;
     }
 
     [LoggerMessage(EventId = 3201, Level = LogLevel.Warning, Message = "A request of device {DeviceKey} found the cluster unavailable")]

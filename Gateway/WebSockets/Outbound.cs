@@ -23,8 +23,12 @@ public abstract record Outbound
     /// <summary>A frame about one chat: dropped when the device is no longer in the chat.</summary>
     public sealed record ChatFrame(string ChatId, byte[] Payload) : Outbound;
 
-    /// <summary>A <c>new_message</c>: sent only in strictly increasing <c>seq</c> per chat, gaps filled from the log.</summary>
-    public sealed record NewMessage(string ChatId, long Seq, byte[] Payload) : Outbound;
+    /// <summary>
+    /// A <c>new_message</c>: sent only in strictly increasing <c>seq</c> per chat, gaps filled
+    /// from the log. <paramref name="CreatedAt"/> is when the chat grain accepted it, for the
+    /// delivery-latency histogram.
+    /// </summary>
+    public sealed record NewMessage(string ChatId, long Seq, DateTimeOffset CreatedAt, byte[] Payload) : Outbound;
 
     /// <summary>A live <c>message_deleted</c>: only for a message this socket sent or the device had acknowledged.</summary>
     public sealed record MessageDeleted(string ChatId, long Seq, byte[] Payload) : Outbound;

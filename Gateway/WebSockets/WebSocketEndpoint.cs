@@ -3,6 +3,7 @@ using ChatOrleans.Gateway.Api;
 using ChatOrleans.Gateway.Auth;
 using ChatOrleans.Gateway.Media;
 using ChatOrleans.Gateway.Options;
+using ChatOrleans.Grains.Observability;
 using Microsoft.Extensions.Options;
 
 namespace ChatOrleans.Gateway.WebSockets;
@@ -32,6 +33,7 @@ public static partial class WebSocketEndpoint
         AuthRateLimits limits,
         IOptions<GatewayOptions> options,
         TimeProvider time,
+        ChatMetrics metrics,
         ILoggerFactory loggers)
     {
         // A ticket (browsers), the Authorization header (other clients), or ?access_token= (old clients).
@@ -59,6 +61,7 @@ public static partial class WebSocketEndpoint
         // Counted before anything costs a grain call or a socket: one user cannot open sockets by the thousand.
         if (limits.WsConnectsByUser.TryAcquire(identity.UserId) is { } wait)
         {
+            metrics.RateLimited("ws_connect");
             await RateLimitedResponse.WriteAsync(context, wait, "Too many connection attempts; try again in a moment.");
             return;
         }
@@ -84,7 +87,7 @@ public static partial class WebSocketEndpoint
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         var connection = new ClientConnection(
-            socket, identity.UserId, deviceId, identity.ExpiresAt, grains, fanout, handler, acks, media, media.OriginOf(context.Request), options.Value, time,
+            socket, identity.UserId, deviceId, identity.ExpiresAt, grains, fanout, handler, acks, media, media.OriginOf(context.Request), options.Value, time, metrics,
             loggers.CreateLogger<ClientConnection>());
         await connection.RunAsync(registry, context.RequestAborted);
     }

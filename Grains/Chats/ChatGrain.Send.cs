@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using ChatOrleans.Grains.Storage;
 
@@ -173,7 +174,9 @@ public sealed partial class ChatGrain
 
                 try
                 {
+                    var started = Stopwatch.GetTimestamp();
                     await _log.AppendAsync(ChatId, messages);
+                    _metrics.Appended(Stopwatch.GetElapsedTime(started), messages.Count);
                     _lastSeq = seq;
                     written = messages;
                     NoteWritten(messages);

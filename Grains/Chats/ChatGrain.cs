@@ -1,4 +1,5 @@
 using ChatOrleans.Grains.Hosting;
+using ChatOrleans.Grains.Observability;
 using ChatOrleans.Grains.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -19,6 +20,7 @@ public sealed partial class ChatGrain : Grain, IChatGrain
     private readonly IMessageLog _log;
     private readonly ChatOptions _options;
     private readonly TimeProvider _time;
+    private readonly ChatMetrics _metrics;
     private readonly ILogger<ChatGrain> _logger;
     private readonly SemaphoreSlim _stateLock = new(1, 1);
     private readonly HashSet<string> _members = new(StringComparer.Ordinal);
@@ -33,12 +35,14 @@ public sealed partial class ChatGrain : Grain, IChatGrain
         IMessageLog log,
         IOptions<ChatOptions> options,
         TimeProvider time,
+        ChatMetrics metrics,
         ILogger<ChatGrain> logger)
     {
         _state = state;
         _log = log;
         _options = options.Value;
         _time = time;
+        _metrics = metrics;
         _logger = logger;
     }
 

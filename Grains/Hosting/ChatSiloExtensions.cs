@@ -21,6 +21,7 @@ public static class ChatSiloExtensions
     {
         builder.Services.AddOptions<ChatOptions>().Bind(configuration.GetSection(ChatOptions.SectionName));
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddChatMetrics();
         builder.AddChatNotifications(configuration);
 
         var streams = configuration.GetSection(EventStreamOptions.SectionName).Get<EventStreamOptions>() ?? new EventStreamOptions();

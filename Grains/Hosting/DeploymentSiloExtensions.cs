@@ -31,6 +31,12 @@ public static class DeploymentSiloExtensions
         // dies waits this long, so it bounds how long a failover stalls those calls.
         builder.Services.AddOptions<SiloMessagingOptions>().Bind(configuration.GetSection(MessagingSection));
 
+        // Grain calls carry the caller's trace only when traces are exported (ObservabilityExtensions).
+        if (ObservabilityExtensions.TracingEnabled(configuration))
+        {
+            builder.AddActivityPropagation();
+        }
+
         if (deployment.Profile == DeploymentProfile.Production)
         {
             builder.UseRedisClustering(deployment.Redis!);

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using ChatOrleans.Grains.Observability;
 using ChatOrleans.Notifications;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -23,6 +24,7 @@ public sealed partial class NotificationDispatcher : BackgroundService
     private readonly IEmailSender _email;
     private readonly NotificationOptions _options;
     private readonly TimeProvider _time;
+    private readonly ChatMetrics _metrics;
     private readonly ILogger<NotificationDispatcher> _logger;
 
     public NotificationDispatcher(
@@ -31,6 +33,7 @@ public sealed partial class NotificationDispatcher : BackgroundService
         IEmailSender email,
         IOptions<NotificationOptions> options,
         TimeProvider time,
+        ChatMetrics metrics,
         ILogger<NotificationDispatcher> logger)
     {
         _grains = grains;
@@ -45,6 +48,7 @@ public sealed partial class NotificationDispatcher : BackgroundService
         _email = email;
         _options = options.Value;
         _time = time;
+        _metrics = metrics;
         _logger = logger;
         _queue = Channel.CreateBounded<DispatchWork>(new BoundedChannelOptions(Math.Max(1, _options.DispatchQueueCapacity))
         {
@@ -109,6 +113,17 @@ public sealed partial class NotificationDispatcher : BackgroundService
         {
             LogSendFailed(attempt.UserId, attempt.OutgoingId, attempt.Attempts, ex);
             done = false;
+        }
+
+        // Channel: the push platform as registered (apns, fcm, webpush) or email.
+        var channel = attempt is PushWork p ? p.Push.Token.Platform : "email";
+        if (done && !invalidToken)
+        {
+            _metrics.NotificationSent(channel);
+        }
+        else
+        {
+            _metrics.NotificationFailed(channel);
         }
 
         if (done)

@@ -1,7 +1,6 @@
 using System.Collections;
 using System.Reflection;
 using System.Text.RegularExpressions;
-using ChatOrleans.Gateway.Hosting;
 using ChatOrleans.Gateway.Options;
 using ChatOrleans.Grains.Chats;
 using ChatOrleans.Grains.Hosting;

@@ -1,4 +1,6 @@
-namespace ChatOrleans.Gateway.Hosting;
+using Microsoft.Extensions.Configuration;
+
+namespace ChatOrleans.Grains.Hosting;
 
 /// <summary>
 /// Where the embedded profile keeps its files (database, signing key, media): configuration

@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace ChatOrleans.Grains.Hosting;
+
+/// <summary>
+/// Readiness: a grain call answers. A gateway that reaches no silo, or a silo that has not
+/// joined its cluster, cannot serve anything.
+/// </summary>
+public sealed class ClusterHealthCheck(IGrainFactory grains) : IHealthCheck
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var hosts = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(Timeout, cancellationToken);
+            return hosts.Count > 0 ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy("No active silo.");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return HealthCheckResult.Unhealthy("No silo answered.", ex);
+        }
+    }
+}

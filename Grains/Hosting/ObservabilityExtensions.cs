@@ -1,0 +1,122 @@
+using ChatOrleans.Grains.Observability;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace ChatOrleans.Grains.Hosting;
+
+/// <summary>
+/// What every process (embedded, silo, gateway) serves to an operator, set up in one place:
+/// OpenTelemetry metrics (ours, Orleans', ASP.NET Core's, the runtime's, Npgsql's) scraped at
+/// <c>/metrics</c>, traces and metrics pushed by OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is
+/// set, <c>/healthz</c> (liveness) and <c>/healthz/ready</c> (the store, the cluster, Redis).
+/// </summary>
+public static class ObservabilityExtensions
+{
+    public const string MetricsPath = "/metrics";
+    public const string LivenessPath = "/healthz";
+    public const string ReadinessPath = "/healthz/ready";
+
+    /// <summary>The standard OpenTelemetry variable; OTLP export is off without it.</summary>
+    public const string OtlpEndpointKey = "OTEL_EXPORTER_OTLP_ENDPOINT";
+
+    private const string ReadyTag = "ready";
+
+    /// <summary>Traces go nowhere without an OTLP endpoint, so grain calls carry no activity then.</summary>
+    public static bool TracingEnabled(IConfiguration configuration) => !string.IsNullOrWhiteSpace(configuration[OtlpEndpointKey]);
+
+    public static WebApplicationBuilder AddChatObservability(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        var services = builder.Services;
+        var deployment = DeploymentOptions.From(configuration);
+        services.AddChatMetrics();
+
+        var otel = services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService(serviceName: builder.Environment.ApplicationName))
+            .WithMetrics(metrics => metrics
+                .AddMeter(ChatMetrics.MeterName)
+                .AddMeter("Microsoft.Orleans")
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddProcessInstrumentation()
+                .AddNpgsqlInstrumentation()
+                .AddPrometheusExporter());
+        if (TracingEnabled(configuration))
+        {
+            otel.WithTracing(tracing => tracing
+                .AddSource("Microsoft.Orleans.Runtime")
+                .AddSource("Microsoft.Orleans.Application")
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddNpgsql());
+            otel.UseOtlpExporter();
+        }
+
+        var health = services.AddHealthChecks();
+        health.AddCheck<ClusterHealthCheck>("cluster", tags: [ReadyTag]);
+        if (!string.IsNullOrWhiteSpace(deployment.Postgres))
+        {
+            health.AddNpgSql(deployment.Postgres, name: "postgres", tags: [ReadyTag], timeout: TimeSpan.FromSeconds(5));
+        }
+        else
+        {
+            health.AddCheck<MessageLogHealthCheck>("sqlite", tags: [ReadyTag]);
+        }
+
+        if (deployment.Profile == DeploymentProfile.Production)
+        {
+            health.AddRedis(deployment.Redis!, name: "redis", tags: [ReadyTag], timeout: TimeSpan.FromSeconds(5));
+        }
+
+        return builder;
+    }
+
+    /// <summary>Registers the project's instruments (also for hosts built without <see cref="AddChatObservability"/>, e.g. test silos).</summary>
+    public static IServiceCollection AddChatMetrics(this IServiceCollection services)
+    {
+        services.AddMetrics();
+        services.TryAddSingleton<ChatMetrics>();
+        return services;
+    }
+
+    public static WebApplication MapChatObservability(this WebApplication app)
+    {
+        app.MapPrometheusScrapingEndpoint(MetricsPath);
+
+        // Liveness runs no check: a process whose store is down should not be restarted for it.
+        app.MapHealthChecks(LivenessPath, new HealthCheckOptions
+        {
+            Predicate = _ => false,
+            ResponseWriter = (context, _) => context.Response.WriteAsJsonAsync(new { status = "ok" }),
+        });
+        app.MapHealthChecks(ReadinessPath, new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains(ReadyTag),
+            ResponseWriter = WriteReadiness,
+        });
+        return app;
+    }
+
+    /// <summary>PROTOCOL.md, Endpoints at the root: <c>{"status":"unready","failing":[…names…]}</c>.</summary>
+    private static Task WriteReadiness(HttpContext context, HealthReport report)
+    {
+        if (report.Status == HealthStatus.Healthy)
+        {
+            return context.Response.WriteAsJsonAsync(new { status = "ready" });
+        }
+
+        var failing = report.Entries.Where(e => e.Value.Status != HealthStatus.Healthy).Select(e => e.Key).Order(StringComparer.Ordinal).ToArray();
+        return context.Response.WriteAsJsonAsync(new { status = "unready", failing });
+    }
+}

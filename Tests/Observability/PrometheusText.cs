@@ -1,0 +1,121 @@
+using System.Globalization;
+
+namespace ChatOrleans.Tests.Observability;
+
+/// <summary>Reads what a test needs from Prometheus' text exposition format.</summary>
+public sealed class PrometheusText(string text)
+{
+    public string Text { get; } = text;
+
+    /// <summary>The value of the first sample named <paramref name="name"/> (any labels), or null.</summary>
+    public double? Value(string name)
+    {
+        foreach (var (sample, _, value) in Samples())
+        {
+            if (sample == name)
+            {
+                return value;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Cumulative bucket counts of a histogram by upper bound (<c>+Inf</c> last).</summary>
+    public IReadOnlyList<(double UpperBound, double Count)> Buckets(string histogram)
+    {
+        var buckets = new List<(double, double)>();
+        foreach (var (sample, labels, value) in Samples())
+        {
+            if (sample == histogram + "_bucket")
+            {
+                var le = Label(labels, "le");
+                buckets.Add((le == "+Inf" ? double.PositiveInfinity : double.Parse(le, CultureInfo.InvariantCulture), value));
+            }
+        }
+
+        return [.. buckets.OrderBy(b => b.Item1)];
+    }
+
+    /// <summary>
+    /// The <paramref name="q"/> quantile of the observations between two scrapes, interpolated
+    /// linearly inside the bucket it falls in, as Prometheus' <c>histogram_quantile</c> does.
+    /// </summary>
+    public static double Quantile(double q, IReadOnlyList<(double UpperBound, double Count)> before, IReadOnlyList<(double UpperBound, double Count)> after)
+    {
+        var counts = after.Select(a => (a.UpperBound, Count: a.Count - (before.FirstOrDefault(b => b.UpperBound == a.UpperBound).Count))).ToList();
+        var total = counts[^1].Count;
+        var rank = q * total;
+        var lower = 0.0;
+        var below = 0.0;
+        foreach (var (upper, cumulative) in counts)
+        {
+            if (cumulative >= rank)
+            {
+                if (double.IsPositiveInfinity(upper))
+                {
+                    return lower;
+                }
+
+                return lower + ((upper - lower) * (rank - below) / Math.Max(1, cumulative - below));
+            }
+
+            lower = upper;
+            below = cumulative;
+        }
+
+        return lower;
+    }
+
+    private IEnumerable<(string Name, string Labels, double Value)> Samples()
+    {
+        foreach (var raw in Text.Split('\n'))
+        {
+            var line = raw.Trim();
+            if (line.Length == 0 || line[0] == '#')
+            {
+                continue;
+            }
+
+            var brace = line.IndexOf('{', StringComparison.Ordinal);
+            string name, labels, rest;
+            if (brace >= 0 && brace < line.IndexOf(' ', StringComparison.Ordinal))
+            {
+                var close = line.LastIndexOf('}');
+                name = line[..brace];
+                labels = line[(brace + 1)..close];
+                rest = line[(close + 1)..].Trim();
+            }
+            else
+            {
+                name = line[..line.IndexOf(' ', StringComparison.Ordinal)];
+                labels = "";
+                rest = line[(name.Length + 1)..].Trim();
+            }
+
+            var valueText = rest.Split(' ')[0];
+            var value = valueText switch
+            {
+                "+Inf" => double.PositiveInfinity,
+                "-Inf" => double.NegativeInfinity,
+                "NaN" => double.NaN,
+                _ => double.Parse(valueText, CultureInfo.InvariantCulture),
+            };
+            yield return (name, labels, value);
+        }
+    }
+
+    private static string Label(string labels, string key)
+    {
+        foreach (var pair in labels.Split(','))
+        {
+            var equals = pair.IndexOf('=', StringComparison.Ordinal);
+            if (equals > 0 && pair[..equals].Trim() == key)
+            {
+                return pair[(equals + 1)..].Trim().Trim('"');
+            }
+        }
+
+        return "";
+    }
+}

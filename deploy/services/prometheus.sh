@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Prometheus for the tests that check what a real scraper reads from /metrics.
+#
+#   prometheus.sh install   install Debian's prometheus when missing (needs root)
+#   prometheus.sh path      print the server binary
+#
+# The tests start their own server with their own configuration, port and data folder, and
+# stop it; nothing runs between tests. Debian's package also installs a systemd unit, which a
+# machine without systemd (a container, CI) never starts.
+set -euo pipefail
+
+log() { echo "prometheus.sh: $*" >&2; }
+
+ensure_installed() {
+  if command -v prometheus >/dev/null 2>&1; then
+    return
+  fi
+  if [ "$(id -u)" != "0" ]; then
+    log "Prometheus is not installed and installing it needs root (apt-get install -y prometheus)"
+    exit 1
+  fi
+  log "installing Prometheus"
+  export DEBIAN_FRONTEND=noninteractive
+  if ! apt-get install -y -q --no-install-recommends prometheus >/dev/null; then
+    apt-get update -q >/dev/null
+    apt-get install -y -q --no-install-recommends prometheus >/dev/null
+  fi
+}
+
+case "${1:-}" in
+  install) ensure_installed ;;
+  path) ensure_installed; command -v prometheus ;;
+  *) echo "usage: $0 install|path" >&2; exit 2 ;;
+esac
