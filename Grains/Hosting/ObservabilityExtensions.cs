@@ -40,6 +40,7 @@ public static class ObservabilityExtensions
         var services = builder.Services;
         var deployment = DeploymentOptions.From(configuration);
         services.AddChatMetrics();
+        services.AddOperatorAccess(configuration);
 
         var otel = services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService(serviceName: builder.Environment.ApplicationName))
@@ -92,6 +93,8 @@ public static class ObservabilityExtensions
 
     public static WebApplication MapChatObservability(this WebApplication app)
     {
+        // /metrics and the dashboard answer the operator only (Operator:Username and Operator:Password).
+        app.UseOperatorAccess();
         app.MapPrometheusScrapingEndpoint(MetricsPath);
 
         // Liveness runs no check: a process whose store is down should not be restarted for it.
