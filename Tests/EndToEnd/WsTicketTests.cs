@@ -101,14 +101,33 @@ public sealed class WsTicketTests(ProtocolGatewayFixture fixture) : IClassFixtur
     {
         using var user = await Proto.RegisterAsync(fixture.BaseUri);
         using var http = Authorized(fixture.BaseUri, user.Token);
-        for (var i = 0; i < 30; i++)
+
+        // The bucket refills at 10 a second while the requests run, so what gets through is the
+        // burst of 30 plus what refilled meanwhile: ask until the first refusal and bound both.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var granted = 0;
+        HttpResponseMessage refused;
+        while (true)
         {
-            using var ok = await http.PostAsync("api/v1/ws-tickets", null);
-            Assert.Equal(HttpStatusCode.Created, ok.StatusCode);
+            var response = await http.PostAsync("api/v1/ws-tickets", null);
+            if (response.StatusCode != HttpStatusCode.Created)
+            {
+                refused = response;
+                break;
+            }
+
+            response.Dispose();
+            granted++;
+            Assert.True(granted <= 1_000, "No ticket request was ever refused.");
         }
 
-        using var refused = await http.PostAsync("api/v1/ws-tickets", null);
-        await LoginLimitTests.AssertRateLimitedAsync(refused);
+        using (refused)
+        {
+            await LoginLimitTests.AssertRateLimitedAsync(refused);
+        }
+
+        var refilled = (int)Math.Ceiling(clock.Elapsed.TotalSeconds * 10);
+        Assert.InRange(granted, 30, 30 + refilled + 1);
     }
 
     [Fact]
@@ -118,21 +137,50 @@ public sealed class WsTicketTests(ProtocolGatewayFixture fixture) : IClassFixtur
         using var other = await Proto.RegisterAsync(fixture.BaseUri);
         using var http = Authorized(fixture.BaseUri, user.Token);
 
-        // Cheap attempts (a bad device id answers 400) count like any other.
-        for (var i = 0; i < 30; i++)
+        // Cheap attempts (a bad device id answers 400) count like any other. The bucket refills at
+        // 10 a second meanwhile: what gets through is the burst of 30 plus what refilled.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var answered = await AttemptsUntilRefusedAsync(http);
+        Assert.InRange(answered, 30, 30 + (int)Math.Ceiling(clock.Elapsed.TotalSeconds * 10) + 1);
+
+        // A real upgrade is refused the same way (right after emptying the bucket again, so a
+        // token refilled in between cannot let it through).
+        ChatConnectException? upgrade = null;
+        for (var round = 0; round < 5 && upgrade is null; round++)
         {
-            using var bad = await http.GetAsync("ws?device_id=bad!");
-            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+            await AttemptsUntilRefusedAsync(http);
+            try
+            {
+                await using var through = await ChatConnection.ConnectAsync(fixture.BaseUri, user.Token, "phone");
+            }
+            catch (ChatConnectException ex)
+            {
+                upgrade = ex;
+            }
         }
 
-        using var refused = await http.GetAsync("ws?device_id=phone");
-        await LoginLimitTests.AssertRateLimitedAsync(refused);
-        var upgrade = await Assert.ThrowsAsync<ChatConnectException>(() => ChatConnection.ConnectAsync(fixture.BaseUri, user.Token, "phone"));
+        Assert.NotNull(upgrade);
         Assert.Equal(HttpStatusCode.TooManyRequests, upgrade.StatusCode);
 
         // Per user: another one connects.
         await using var connection = await other.ConnectAsync("phone");
         Assert.Equal(other.Id, connection.UserId);
+    }
+
+    /// <summary>Cheap connection attempts until the first 429 (checked as rate_limited); the number answered before it.</summary>
+    private static async Task<int> AttemptsUntilRefusedAsync(HttpClient http)
+    {
+        for (var answered = 0; answered <= 1_000; answered++)
+        {
+            using var response = await http.GetAsync("ws?device_id=bad!");
+            if (response.StatusCode != HttpStatusCode.BadRequest)
+            {
+                await LoginLimitTests.AssertRateLimitedAsync(response);
+                return answered;
+            }
+        }
+
+        throw new Xunit.Sdk.XunitException("No connection attempt was ever refused.");
     }
 
     [Fact]
