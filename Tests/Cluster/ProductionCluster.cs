@@ -435,7 +435,7 @@ public sealed class ProductionCluster : IAsyncLifetime
     /// A project's build output beside the test assembly's: the test assembly runs from
     /// <c>Tests/bin/&lt;Config&gt;/&lt;tfm&gt;/</c>, so <c>../../../../&lt;Project&gt;/bin/&lt;Config&gt;/&lt;tfm&gt;/</c>.
     /// </summary>
-    private static string ProjectOutput(string project, string dll)
+    internal static string ProjectOutput(string project, string dll)
     {
         var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var framework = testOutput.Name;

@@ -52,7 +52,7 @@ public sealed class HostileGateway : IAsyncLifetime
             "--Logging:Console:FormatterOptions:SingleLine=true",
         ];
         Process = ClusterProcess.Start(
-            "hostile-gateway", ClusterRole.Gateway, GatewayDll(), arguments, _work.Path, siloPort, gatewayPort, httpPort);
+            "hostile-gateway", ClusterRole.Gateway, ProductionCluster.ProjectOutput("Gateway", "ChatOrleans.Gateway.dll"), arguments, _work.Path, siloPort, gatewayPort, httpPort);
         await Process.WaitForHealthAsync(TimeSpan.FromSeconds(60));
     }
 
@@ -110,14 +110,6 @@ public sealed class HostileGateway : IAsyncLifetime
 
     /// <summary>The server process's resident memory now.</summary>
     public long RssBytes() => Process.ServerRssBytes() ?? throw new InvalidOperationException($"The gateway is gone.\n{Process.LogTail()}");
-
-    private static string GatewayDll()
-    {
-        var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var root = testOutput.Parent!.Parent!.Parent!.Parent!.FullName;
-        var path = Path.Combine(root, "Gateway", "bin", testOutput.Parent.Name, testOutput.Name, "ChatOrleans.Gateway.dll");
-        return File.Exists(path) ? path : throw new FileNotFoundException($"{path} is missing: build the solution first.", path);
-    }
 }
 
 /// <summary>Samples the server's resident memory every 100 ms while an attack runs and keeps the peak.</summary>
