@@ -1,4 +1,5 @@
 using ChatOrleans.Gateway.Media;
+using ChatOrleans.Grains.Observability;
 using ChatOrleans.Gateway.Protocol;
 using Orleans.Streams;
 
@@ -9,7 +10,7 @@ namespace ChatOrleans.Gateway.WebSockets;
 /// subscription per chat or user with a device here, dropped when the last such device leaves.
 /// Each event is serialised once and queued on every interested socket.
 /// </summary>
-public sealed partial class EventFanout(IClusterClient client, MediaLinks media, ILogger<EventFanout> logger)
+public sealed partial class EventFanout(IClusterClient client, MediaLinks media, ChatMetrics metrics, TimeProvider time, ILogger<EventFanout> logger)
 {
     private readonly object _gate = new();
     private readonly Dictionary<string, Subscription<ChatEvent>> _chats = new(StringComparer.Ordinal);
@@ -108,6 +109,11 @@ public sealed partial class EventFanout(IClusterClient client, MediaLinks media,
 
     private ValueTask DispatchChatEvent(ChatEvent chatEvent, ClientConnection[] connections)
     {
+        if (chatEvent is MessagesPosted { Messages: [var oldest, ..] })
+        {
+            metrics.StreamReceived(oldest.CreatedAt, time.GetUtcNow());
+        }
+
         switch (chatEvent)
         {
             case MessagesPosted posted when posted.Messages.Any(m => m.MediaIds.Count > 0):

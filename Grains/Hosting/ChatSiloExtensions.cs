@@ -1,6 +1,7 @@
 using ChatOrleans.Grains.Chats;
 using ChatOrleans.Grains.Devices;
 using ChatOrleans.Grains.Notifications;
+using ChatOrleans.Grains.Observability;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -22,6 +23,7 @@ public static class ChatSiloExtensions
         builder.Services.AddOptions<ChatOptions>().Bind(configuration.GetSection(ChatOptions.SectionName));
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddChatMetrics();
+        builder.AddIncomingGrainCallFilter<GrainCallCounter>();
         builder.AddChatNotifications(configuration);
 
         var streams = configuration.GetSection(EventStreamOptions.SectionName).Get<EventStreamOptions>() ?? new EventStreamOptions();

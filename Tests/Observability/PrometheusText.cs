@@ -21,6 +21,27 @@ public sealed class PrometheusText(string text)
         return null;
     }
 
+    /// <summary>The value of the sample named <paramref name="name"/> whose label <paramref name="label"/> is <paramref name="labelValue"/>, or null.</summary>
+    public double? Value(string name, string label, string labelValue)
+    {
+        foreach (var (sample, labels, value) in Samples())
+        {
+            if (sample == name && Label(labels, label) == labelValue)
+            {
+                return value;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Every value label <paramref name="label"/> takes among the samples named <paramref name="name"/>.</summary>
+    public IReadOnlyList<string> LabelValues(string name, string label) =>
+        [.. Samples().Where(s => s.Name == name).Select(s => Label(s.Labels, label)).Where(v => v.Length > 0).Distinct(StringComparer.Ordinal)];
+
+    /// <summary>The sum of every sample named <paramref name="name"/>, whatever its labels.</summary>
+    public double Sum(string name) => Samples().Where(s => s.Name == name).Sum(s => s.Value);
+
     /// <summary>Cumulative bucket counts of a histogram by upper bound (<c>+Inf</c> last).</summary>
     public IReadOnlyList<(double UpperBound, double Count)> Buckets(string histogram)
     {
