@@ -1,5 +1,6 @@
 using System.Globalization;
 using ChatOrleans.Gateway.Auth;
+using ChatOrleans.Grains.Observability;
 
 namespace ChatOrleans.Gateway.Api;
 
@@ -20,7 +21,7 @@ public static class AuthEndpoints
             }
             catch (RateLimitedException limited)
             {
-                return new RateLimitedResponse(limited.RetryAfter, limited.Message);
+                return new RateLimitedResponse(limited.RetryAfter, limited.Message, limited.Budget);
             }
         }).AllowAnonymous()
             .Describe(Tag, "Register", "Create an account and get its first access token.")
@@ -37,7 +38,7 @@ public static class AuthEndpoints
             }
             catch (RateLimitedException limited)
             {
-                return new RateLimitedResponse(limited.RetryAfter, limited.Message);
+                return new RateLimitedResponse(limited.RetryAfter, limited.Message, limited.Budget);
             }
         }).AllowAnonymous()
             .Describe(Tag, "Login", "Get a fresh access token for a username and password.")
@@ -50,7 +51,7 @@ public static class AuthEndpoints
             var userId = context.UserId();
             if (limits.WsTicketsByUser.TryAcquire(userId) is { } wait)
             {
-                return new RateLimitedResponse(wait, "Too many WebSocket tickets; try again in a moment.");
+                return new RateLimitedResponse(wait, "Too many WebSocket tickets; try again in a moment.", RateLimitBudgets.WsTicket);
             }
 
             var ticket = tickets.Issue(userId, TokenExpiry(context));

@@ -1,5 +1,6 @@
 using ChatOrleans.Gateway.Media;
 using ChatOrleans.Gateway.Protocol;
+using ChatOrleans.Grains.Observability;
 
 namespace ChatOrleans.Gateway.Api;
 
@@ -29,7 +30,7 @@ public static class MediaEndpoints
             var decision = await quota.Reserve(mediaId, size);
             if (!decision.Allowed)
             {
-                return new RateLimitedResponse(decision.RetryAfter, decision.Reason ?? "Too many uploads.");
+                return new RateLimitedResponse(decision.RetryAfter, decision.Reason ?? "Too many uploads.", RateLimitBudgets.Upload);
             }
 
             MediaInfo info;

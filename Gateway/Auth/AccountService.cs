@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using ChatOrleans.Grains.Observability;
 using Microsoft.AspNetCore.Identity;
 
 namespace ChatOrleans.Gateway.Auth;
@@ -14,7 +15,7 @@ public sealed partial class AccountService(
     {
         if (limits.RegistrationsByAddress.TryAcquire(clientAddress) is { } wait)
         {
-            throw new RateLimitedException(wait, "Too many registrations from this address; try again later.");
+            throw new RateLimitedException(wait, "Too many registrations from this address; try again later.", RateLimitBudgets.Register);
         }
 
         username = username?.Trim().ToLowerInvariant() ?? "";
@@ -60,10 +61,10 @@ public sealed partial class AccountService(
 
         // Malformed names can never succeed: they count per address only, so junk names cost no entries.
         using var byAddress = limits.LoginFailuresByAddress.TryReserve(clientAddress, out var addressWait)
-            ?? throw new RateLimitedException(addressWait, "Too many failed sign-ins from this address; try again later.");
+            ?? throw new RateLimitedException(addressWait, "Too many failed sign-ins from this address; try again later.", RateLimitBudgets.Login);
         using var byName = wellFormed
             ? limits.LoginFailuresByUsername.TryReserve(username, out var nameWait)
-                ?? throw new RateLimitedException(nameWait, "Too many failed sign-ins for this username; try again later.")
+                ?? throw new RateLimitedException(nameWait, "Too many failed sign-ins for this username; try again later.", RateLimitBudgets.Login)
             : null;
 
         var grain = wellFormed ? grains.GetGrain<IUsernameGrain>(username) : null;

@@ -158,7 +158,7 @@ public sealed partial class FrameHandler(
                 RequireReqId(reqId, type);
                 if (historyLimiter.TryAcquire(connection.DeviceKey) is { } historyRetry)
                 {
-                    throw new RateLimitedException(historyRetry, "history", "Too many history requests: slow down.");
+                    throw new RateLimitedException(historyRetry, RateLimitBudgets.History, "Too many history requests: slow down.");
                 }
 
                 // An answer may be megabytes: none is built while the socket still holds a lot
@@ -242,7 +242,7 @@ public sealed partial class FrameHandler(
     {
         if (rateLimiter.TryAcquire(connection.UserId, connection.DeviceKey) is { } retryAfter)
         {
-            throw new RateLimitedException(retryAfter, "send", "Too many messages: slow down.");
+            throw new RateLimitedException(retryAfter, RateLimitBudgets.Send, "Too many messages: slow down.");
         }
     }
 

@@ -61,8 +61,7 @@ public static partial class WebSocketEndpoint
         // Counted before anything costs a grain call or a socket: one user cannot open sockets by the thousand.
         if (limits.WsConnectsByUser.TryAcquire(identity.UserId) is { } wait)
         {
-            metrics.RateLimited("ws_connect");
-            await RateLimitedResponse.WriteAsync(context, wait, "Too many connection attempts; try again in a moment.");
+            await RateLimitedResponse.WriteAsync(context, wait, "Too many connection attempts; try again in a moment.", RateLimitBudgets.WsConnect);
             return;
         }
 
