@@ -31,6 +31,9 @@ public static class DeploymentSiloExtensions
         // dies waits this long, so it bounds how long a failover stalls those calls.
         builder.Services.AddOptions<SiloMessagingOptions>().Bind(configuration.GetSection(MessagingSection));
 
+        // Orleans' watchdog warns of a stall as long as the machine's uptime at every start.
+        builder.Services.AddWatchdogStartupLogFilter();
+
         // Grain calls carry the caller's trace only when traces are exported (ObservabilityExtensions).
         if (ObservabilityExtensions.TracingEnabled(configuration))
         {

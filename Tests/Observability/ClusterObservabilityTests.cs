@@ -43,6 +43,18 @@ public sealed class ClusterObservabilityTests(ProductionCluster cluster, ITestOu
     }
 
     [Fact]
+    public async Task NoSiloLogsOrleansFalseStartupStallWarning()
+    {
+        await cluster.EnsureWholeAsync();
+
+        // The silos are up and clustered, so their watchdogs have run their first checks.
+        foreach (var silo in cluster.Silos)
+        {
+            Assert.Empty(silo.LogLinesContaining("Participant check thread has not completed"));
+        }
+    }
+
+    [Fact]
     public async Task ARealPrometheusScrapesTheDeliveryLatencyFromAGatewayAndOrleansMetricsFromASilo()
     {
         try
