@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
 using System.Net;
+using System.Text.Json;
 using ChatOrleans.Client;
 using ChatOrleans.Tests.EndToEnd;
 using ChatOrleans.Tests.Infrastructure;
@@ -30,29 +30,13 @@ public sealed class MetricsEndpointTests
         using var alice = await Proto.RegisterAsync(gateway.BaseUri);
         using var bob = await Proto.RegisterAsync(gateway.BaseUri);
         var chat = (await alice.Api.CreateDirectChatAsync(bob.Id)).Chat;
-        await using var sender = await alice.ConnectAsync("a");
-        await using var receiver = await bob.ConnectAsync("b");
 
-        // Each connection stamps every new_message as it is read: created_at (the chat grain's
-        // accept, the time the event carries) to now, on the same clock as the server's.
-        var measured = new ConcurrentBag<double>();
-        using var stop = new CancellationTokenSource();
-        var readers = new[] { sender, receiver }.Select(c => Task.Run(async () =>
-        {
-            try
-            {
-                await foreach (var e in c.Events.ReadAllAsync(stop.Token))
-                {
-                    if (e is NewMessageEvent m && m.Message.ChatId == chat.ChatId)
-                    {
-                        measured.Add((DateTimeOffset.UtcNow - m.Message.CreatedAt).TotalSeconds);
-                    }
-                }
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        })).ToArray();
+        // Bare sockets stamp every frame as its last byte is read; created_at is the chat grain's
+        // accept (the time the event carries), on the same clock as the server's.
+        await using var sender = await StampingSocket.ConnectAsync(gateway.BaseUri, alice.Token, "a");
+        await using var receiver = await StampingSocket.ConnectAsync(gateway.BaseUri, bob.Token, "b");
+        await sender.WaitForAsync("sync_done", 1);
+        await receiver.WaitForAsync("sync_done", 1);
 
         using var http = new HttpClient { BaseAddress = gateway.BaseUri };
         var before = await ScrapeAsync(http);
@@ -61,27 +45,30 @@ public sealed class MetricsEndpointTests
         const int Messages = 60;
         for (var i = 0; i < Messages; i++)
         {
-            await sender.SendMessageAsync(chat.ChatId, $"m{i}", $"message {i}");
+            var reqId = $"r{i}";
+            await sender.SendAsync(new { type = "send_message", req_id = reqId, chat_id = chat.ChatId, client_msg_id = $"m{i}", text = $"message {i}" });
+            await sender.WaitForAsync("ack", 1, f => f.GetProperty("req_id").GetString() == reqId);
         }
 
         // Both devices of the chat get each message: the sender's own socket too.
         const int Deliveries = Messages * 2;
+        bool InChat(JsonElement frame) => frame.GetProperty("message").GetProperty("chat_id").GetString() == chat.ChatId;
+        var stamped = (await sender.WaitForAsync("new_message", Messages, InChat)).Concat(await receiver.WaitForAsync("new_message", Messages, InChat));
+        var measured = stamped.Select(f => (f.At - f.Frame.GetProperty("message").GetProperty("created_at").GetDateTimeOffset()).TotalSeconds).ToList();
+
         var deadline = DateTime.UtcNow + Proto.Timeout;
         PrometheusText after;
         while (true)
         {
             after = await ScrapeAsync(http);
-            if ((after.Value(Delivery + "_count") ?? 0) - countBefore >= Deliveries && measured.Count >= Deliveries)
+            if ((after.Value(Delivery + "_count") ?? 0) - countBefore >= Deliveries)
             {
                 break;
             }
 
-            Assert.True(DateTime.UtcNow < deadline, $"Deliveries counted: {(after.Value(Delivery + "_count") ?? 0) - countBefore}, measured: {measured.Count} of {Deliveries}");
+            Assert.True(DateTime.UtcNow < deadline, $"Deliveries counted: {(after.Value(Delivery + "_count") ?? 0) - countBefore} of {Deliveries}");
             await Task.Delay(50);
         }
-
-        await stop.CancelAsync();
-        await Task.WhenAll(readers);
 
         Assert.Equal(Deliveries, (after.Value(Delivery + "_count") ?? 0) - countBefore);
         var sorted = measured.Order().ToArray();
