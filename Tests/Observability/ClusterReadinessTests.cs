@@ -56,10 +56,42 @@ public sealed class ClusterReadinessFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        // The cluster first: it forgets its membership rows in the private Redis on the way out.
-        await Cluster.DisposeAsync();
-        await Redis.DisposeAsync();
-        await Postgres.DisposeAsync();
+        try
+        {
+            // The cluster first: it forgets its membership rows in Redis and drops its database on the way out.
+            await Cluster.DisposeAsync();
+        }
+        finally
+        {
+            await Redis.DisposeAsync();
+            await Postgres.DisposeAsync();
+        }
+    }
+
+    /// <summary>After a failed test: a server it left stopped is started again, for the next test and the clean-up.</summary>
+    public async Task<string> RestoreServersAsync()
+    {
+        var report = "";
+        try
+        {
+            if (!Redis.IsRunning)
+            {
+                await Redis.StartAgainAsync();
+                report += "Redis started again after the failure. ";
+            }
+
+            if (!Postgres.IsRunning)
+            {
+                await Postgres.StartAgainAsync();
+                report += "PostgreSQL started again after the failure. ";
+            }
+        }
+        catch (Exception ex)
+        {
+            report += $"Restoring the servers failed: {ex}";
+        }
+
+        return report;
     }
 
     /// <summary>Failure reports: the cluster's processes and both servers.</summary>
@@ -130,6 +162,7 @@ public sealed class ClusterReadinessTests(ClusterReadinessFixture fixture, ITest
         catch
         {
             output.WriteLine(fixture.DescribeLogs());
+            output.WriteLine(await fixture.RestoreServersAsync());
             throw;
         }
     }
