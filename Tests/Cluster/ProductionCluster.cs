@@ -49,10 +49,23 @@ public sealed class ProductionCluster : IAsyncLifetime
     private readonly ClusterProcess?[] _silos = new ClusterProcess?[SiloCount];
     private readonly ClusterProcess?[] _gateways = new ClusterProcess?[GatewayCount];
     private readonly string _serviceId = new DeploymentOptions().ServiceId;
+    private readonly ProductionClusterOptions _options;
     private PostgresTestDatabase? _database;
     private IHost? _managementHost;
     private int _nextSilo;
     private int _nextGateway;
+
+    /// <summary>The shared servers of <c>CHATORLEANS_TEST_REDIS</c> and <c>CHATORLEANS_TEST_POSTGRES</c> (what xunit creates).</summary>
+    public ProductionCluster()
+        : this(new ProductionClusterOptions())
+    {
+    }
+
+    /// <summary>A cluster on other servers, e.g. private ones a test stops and starts.</summary>
+    internal ProductionCluster(ProductionClusterOptions options)
+    {
+        _options = options;
+    }
 
     /// <summary>Fresh per fixture: dead membership rows of earlier runs stay in Redis under their own id.</summary>
     public string ClusterId { get; } = "test-" + Guid.NewGuid().ToString("N")[..16];
@@ -87,7 +100,7 @@ public sealed class ProductionCluster : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Redis = Environment.GetEnvironmentVariable(RedisVariable) ?? "";
+        Redis = _options.Redis ?? Environment.GetEnvironmentVariable(RedisVariable) ?? "";
         if (string.IsNullOrWhiteSpace(Redis))
         {
             throw new InvalidOperationException(
@@ -104,7 +117,7 @@ public sealed class ProductionCluster : IAsyncLifetime
         }
 
         AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
-        _database = await PostgresTestDatabase.CreateAsync();
+        _database = await PostgresTestDatabase.CreateAsync(_options.PostgresServer);
         try
         {
             await EnsureWholeAsync();
@@ -451,6 +464,14 @@ public sealed class ProductionCluster : IAsyncLifetime
         return path;
     }
 }
+
+/// <summary>
+/// What a <see cref="ProductionCluster"/> runs on instead of the shared test servers; null keeps
+/// the shared one.
+/// </summary>
+/// <param name="Redis">The StackExchange.Redis configuration string of the membership store.</param>
+/// <param name="PostgresServer">A connection string to the PostgreSQL server the cluster's fresh database is created on.</param>
+internal sealed record ProductionClusterOptions(string? Redis = null, string? PostgresServer = null);
 
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class ProductionClusterCollection

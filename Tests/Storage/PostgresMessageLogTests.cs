@@ -158,9 +158,10 @@ internal sealed class PostgresTestDatabase : IAsyncDisposable
 
     public string ConnectionString { get; }
 
-    public static async Task<PostgresTestDatabase> CreateAsync()
+    /// <summary>A fresh database on <paramref name="server"/>, by default the shared server of <c>CHATORLEANS_TEST_POSTGRES</c>.</summary>
+    public static async Task<PostgresTestDatabase> CreateAsync(string? server = null)
     {
-        var server = Environment.GetEnvironmentVariable(Variable);
+        server ??= Environment.GetEnvironmentVariable(Variable);
         if (string.IsNullOrWhiteSpace(server))
         {
             throw new InvalidOperationException(
