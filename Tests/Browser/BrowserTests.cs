@@ -29,7 +29,7 @@ public sealed class BrowserTests(BrowserTests.GatewayFixture gateway) : IClassFi
 
     private async Task RunScenario(string name)
     {
-        var root = RepositoryRoot();
+        var root = RepositoryPaths.Root;
         var browserDir = Path.Combine(root, "Tests", "Browser");
         var chromium = Environment.GetEnvironmentVariable("CHROMIUM_PATH") is { Length: > 0 } path ? path : "/usr/bin/chromium";
         Assert.True(File.Exists(chromium),
@@ -71,19 +71,6 @@ public sealed class BrowserTests(BrowserTests.GatewayFixture gateway) : IClassFi
 
         var output = $"{await stdout}\n{await stderr}".Trim();
         Assert.True(process.ExitCode == 0, $"Scenario {name} failed (exit {process.ExitCode}):\n{output}");
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "ChatOrleans.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("The repository root (ChatOrleans.sln) was not found above " + AppContext.BaseDirectory);
     }
 
     /// <summary>One gateway for the scenarios of this class; each scenario signs up its own people.</summary>

@@ -6,6 +6,7 @@ using ChatOrleans.Grains.Chats;
 using ChatOrleans.Grains.Hosting;
 using ChatOrleans.Grains.Media;
 using ChatOrleans.Grains.Notifications;
+using ChatOrleans.Tests.Infrastructure;
 using Orleans.Configuration;
 using ChatGatewayOptions = ChatOrleans.Gateway.Options.GatewayOptions;
 
@@ -55,7 +56,7 @@ public sealed partial class KubernetesConfigMapTests
     [Fact]
     public void EverySettingTheLocalClusterGivesAllItsProcessesIsInTheConfigMap()
     {
-        var script = File.ReadAllText(Path.Combine(RepositoryRoot(), "deploy", "local-cluster.sh"));
+        var script = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "deploy", "local-cluster.sh"));
         var shared = SharedArgument().Matches(script)
             .Select(m => m.Groups["key"].Value.Replace(":", "__", StringComparison.Ordinal))
 
@@ -133,7 +134,7 @@ public sealed partial class KubernetesConfigMapTests
 
     private static List<string> ConfigMapKeys()
     {
-        var lines = File.ReadAllLines(Path.Combine(RepositoryRoot(), "deploy", "k8s", "configmap.yaml"));
+        var lines = File.ReadAllLines(Path.Combine(RepositoryPaths.Root, "deploy", "k8s", "configmap.yaml"));
         var data = Array.FindIndex(lines, l => l.TrimEnd() == "data:");
         Assert.True(data >= 0, "configmap.yaml has no data: section");
         return lines.Skip(data + 1)
@@ -142,17 +143,6 @@ public sealed partial class KubernetesConfigMapTests
             .Where(m => m.Success)
             .Select(m => m.Groups["key"].Value)
             .ToList();
-    }
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "ChatOrleans.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new DirectoryNotFoundException("The repository root (ChatOrleans.sln) is not above the test output.");
     }
 
     [GeneratedRegex(@"__\d+$")]

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using ChatOrleans.Grains.Hosting;
+using ChatOrleans.Tests.Infrastructure;
 
 namespace ChatOrleans.Tests.Deploy;
 
@@ -15,7 +16,7 @@ public sealed partial class KubernetesProbeTests
     [InlineData("gateway-deployment.yaml")]
     public void EveryDeploymentProbesLivenessAndReadinessOnItsHttpPort(string manifest)
     {
-        var text = File.ReadAllText(Path.Combine(RepositoryRoot(), "deploy", "k8s", manifest));
+        var text = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "deploy", "k8s", manifest));
 
         Assert.Equal(ObservabilityExtensions.ReadinessPath, ProbePath(text, "readinessProbe"));
         Assert.Equal(ObservabilityExtensions.LivenessPath, ProbePath(text, "livenessProbe"));
@@ -29,17 +30,6 @@ public sealed partial class KubernetesProbeTests
         Assert.True(match.Success, $"no {probe} with an httpGet path and port");
         Assert.Equal("http", match.Groups["port"].Value);
         return match.Groups["path"].Value;
-    }
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "ChatOrleans.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new DirectoryNotFoundException("The repository root (ChatOrleans.sln) is not above the test output.");
     }
 
     [GeneratedRegex(@"-\s*name:\s*http\s*\n\s*containerPort:\s*\d+")]

@@ -53,7 +53,7 @@ public sealed class LocalClusterSecretsTests
         azurite.Start();
         try
         {
-            var root = RepositoryRoot();
+            var root = RepositoryPaths.Root;
             var script = Path.Combine(root, "deploy", "local-cluster.sh");
             var environment = new Dictionary<string, string>
             {
@@ -147,17 +147,4 @@ public sealed class LocalClusterSecretsTests
     /// <summary>Release or Debug: the script takes the silo and gateway builds of the same configuration as these tests.</summary>
     private static string ConfigurationOfThisBuild() =>
         AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Debug" : "Release";
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "ChatOrleans.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("The repository root (ChatOrleans.sln) was not found above " + AppContext.BaseDirectory);
-    }
 }
