@@ -106,4 +106,79 @@ public sealed class ClusterObservabilityTests(ProductionCluster cluster, ITestOu
             throw;
         }
     }
+
+    /// <summary>
+    /// <c>deploy/grafana/chatorleans-dashboard.json</c>: every panel's query is PromQL a real
+    /// Prometheus accepts, over the names the processes really export, and the panels an operator
+    /// looks at first show the traffic of the test.
+    /// </summary>
+    [Fact]
+    public async Task EveryGrafanaPanelIsAQueryPrometheusAcceptsAndTheCorePanelsShowTraffic()
+    {
+        try
+        {
+            await cluster.EnsureWholeAsync();
+            await using var prometheus = await PrometheusServer.StartAsync(new Dictionary<string, IReadOnlyList<Uri>>
+            {
+                ["chatorleans"] = [.. cluster.Silos.Concat(cluster.Gateways).Select(p => p.BaseUri)],
+            });
+
+            var gateway = cluster.Gateways[0];
+            var alice = await E2E.RegisterAsync(gateway.BaseUri);
+            var bob = await E2E.RegisterAsync(gateway.BaseUri);
+            var chatId = (await ClusterChat.Api(gateway, alice).CreateGroupAsync("dashboard", [bob.UserId])).ChatId;
+            await using var alicePhone = await ClusterChat.ConnectAsync(gateway, alice, "phone");
+            await using var bobPhone = await ClusterChat.ConnectAsync(gateway, bob, "phone");
+
+            using var dashboard = JsonDocument.Parse(await File.ReadAllTextAsync(RepositoryPaths.Of("deploy", "grafana", "chatorleans-dashboard.json")));
+            var panels = dashboard.RootElement.GetProperty("panels").EnumerateArray()
+                .Select(p => (Title: p.GetProperty("title").GetString()!, Queries: p.GetProperty("targets").EnumerateArray()
+                    .Select(t => t.GetProperty("expr").GetString()!
+                        .Replace("$__rate_interval", "1m", StringComparison.Ordinal)
+                        .Replace("$job", ".*", StringComparison.Ordinal))
+                    .ToList()))
+                .ToList();
+            Assert.NotEmpty(panels);
+
+            // Messages go on being sent while Prometheus scrapes, so rates over the last minute have data.
+            using var stopSending = new CancellationTokenSource();
+            var sent = 0;
+            var sender = Task.Run(async () =>
+            {
+                while (!stopSending.IsCancellationRequested)
+                {
+                    await alicePhone.SendMessageAsync(chatId, $"dash-{++sent}", "hello, grafana");
+                    await bobPhone.WaitForAsync<ChatOrleans.Client.NewMessageEvent>(e => e.Message.ChatId == chatId && e.Message.Seq == sent, E2E.Timeout);
+                    await Task.Delay(TimeSpan.FromMilliseconds(100));
+                }
+            });
+
+            string[] core = ["Messages sent /s", "Connected devices", "Delivery P95", "Grain calls per send", "CPU per process", "Memory per process"];
+            foreach (var title in core)
+            {
+                var (_, queries) = Assert.Single(panels, p => p.Title == title);
+                var answer = await prometheus.WaitForAsync(queries[0], a => a.Count > 0 && a.All(r => double.IsFinite(r.Value)) && a.Any(r => r.Value > 0), TimeSpan.FromSeconds(60));
+                output.WriteLine($"{title}: {string.Join(", ", answer.Select(a => a.Value))}");
+            }
+
+            await stopSending.CancelAsync();
+            await sender;
+            Assert.True(sent > 0);
+
+            // The rest may have no data here (no notification was sent), but each must parse and run.
+            foreach (var (title, queries) in panels)
+            {
+                foreach (var query in queries)
+                {
+                    var exception = await Record.ExceptionAsync(() => prometheus.QueryAsync(query));
+                    Assert.True(exception is null, $"Panel \"{title}\": {query}\n{exception}");
+                }
+            }
+        }
+        catch
+        {
+            output.WriteLine(cluster.DescribeLogs());
+            throw;
+        }
+    }
 }
