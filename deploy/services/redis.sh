@@ -5,9 +5,11 @@
 #   redis.sh stop    shut that server down
 #   redis.sh url     print the StackExchange.Redis configuration string
 #
-# Idempotent: start twice is fine, stop when nothing runs is fine. The server keeps nothing on
-# disk (--save '' --appendonly no): it holds only cluster membership, which a restarted cluster
-# writes again under its ClusterId. Installing needs root (CI runs as root).
+# Idempotent: start twice is fine, stop when nothing runs is fine. The server holds cluster
+# membership and keeps it in an append-only file (written every second): Orleans does not
+# recreate a membership table that vanished under a running cluster, so a Redis that came back
+# empty would leave every process unready until the whole cluster restarts. Installing needs
+# root (CI runs as root).
 set -euo pipefail
 
 PORT="${CHATORLEANS_REDIS_PORT:-6380}"
@@ -47,7 +49,7 @@ start() {
     return
   fi
   mkdir -p "$RUN_DIR"
-  redis-server --bind 127.0.0.1 --port "$PORT" --daemonize yes --save '' --appendonly no \
+  redis-server --bind 127.0.0.1 --port "$PORT" --daemonize yes --save '' --appendonly yes --appendfsync everysec \
     --dir "$RUN_DIR" --pidfile "$RUN_DIR/redis-$PORT.pid" --logfile "$RUN_DIR/redis-$PORT.log"
   for _ in $(seq 1 100); do
     if answering; then
