@@ -46,6 +46,7 @@ public sealed class LogSecretsTests
             "--Logging:LogLevel:Default=Trace",
             "--Logging:LogLevel:Microsoft.AspNetCore=Trace",
             "--Logging:LogLevel:Orleans=Information",
+            "--Logging:Console:LogLevel:Microsoft.AspNetCore=Trace",
             "--Logging:Console:FormatterName=simple",
             "--Logging:Console:FormatterOptions:SingleLine=true",
         ];
@@ -105,6 +106,9 @@ public sealed class LogSecretsTests
                 // As an operator would raise them, in JSON lines.
                 "--Logging:LogLevel:Default=Debug",
                 "--Logging:LogLevel:Microsoft.AspNetCore=Information",
+
+                // The same for the console alone, as per-provider levels say it.
+                "--Logging:Console:LogLevel:Microsoft.AspNetCore=Information",
                 "--Logging:LogLevel:Orleans=Debug",
                 "--Logging:Console:FormatterName=json",
             ];

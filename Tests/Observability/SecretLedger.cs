@@ -70,7 +70,7 @@ public sealed class SecretLedger
                 {
                     foreach (var line in process.LogLinesContaining(form))
                     {
-                        leaks.Add($"{kind} (as \"{form}\") in the log of {process.Name}: {line}");
+                        leaks.Add($"{kind} (as \"{Shorten(form)}\") in the log of {process.Name}: {Shorten(line, 600)}");
                     }
                 }
             }
@@ -78,4 +78,6 @@ public sealed class SecretLedger
 
         return [.. leaks.Distinct(StringComparer.Ordinal)];
     }
+
+    private static string Shorten(string text, int length = 40) => text.Length <= length ? text : text[..length] + "…";
 }
