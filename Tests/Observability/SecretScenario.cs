@@ -57,6 +57,14 @@ internal sealed class SecretScenario(Uri gateway, IReadOnlyList<ClusterProcess> 
             Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         }
 
+        var bulky = secrets.Add("password (body over the limit)", SecretLedger.Fresh("pw-bulky-"));
+        using (var anonymous = new ChatApiClient(gateway, Http))
+        using (var refused = await anonymous.SendRawAsync(
+            HttpMethod.Post, "api/v1/auth/register", $$"""{"username":"{{Proto.UniqueName()}}","password":"{{bulky}}","display_name":"{{new string('d', 1_100_000)}}"}""", authenticate: false))
+        {
+            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, refused.StatusCode);
+        }
+
         var login = await aliceApi.LoginAsync(aliceName, alicePassword);
         secrets.Add("access token (login)", login.AccessToken);
 
@@ -80,6 +88,7 @@ internal sealed class SecretScenario(Uri gateway, IReadOnlyList<ClusterProcess> 
         Assert.Equal(HttpStatusCode.Unauthorized, await WsTicketTests.RefusalAsync(ChatConnection.BuildWebSocketUri(gateway, forged, "forged")));
         Assert.Equal(HttpStatusCode.Unauthorized, await RefusalWithHeaderAsync(forged));
         Assert.Equal(HttpStatusCode.BadRequest, await WsTicketTests.RefusalAsync(ChatConnection.BuildWebSocketUri(gateway, login.AccessToken, "not a device id!")));
+        Assert.StartsWith("HTTP/1.1 400", await MalformedRequestAsync($"/w\u0000s?access_token={forged}&device_id=x"), StringComparison.Ordinal);
         using (var refused = await SendAsync(HttpMethod.Get, "api/v1/me", forged))
         {
             Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
@@ -214,6 +223,17 @@ internal sealed class SecretScenario(Uri gateway, IReadOnlyList<ClusterProcess> 
         {
             return socket.HttpStatusCode;
         }
+    }
+
+    /// <summary>A request Kestrel refuses before any middleware (a NUL in the target); the status line of its answer.</summary>
+    private async Task<string> MalformedRequestAsync(string target)
+    {
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync(gateway.Host, gateway.Port);
+        var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"GET {target} HTTP/1.1\r\nHost: {gateway.Authority}\r\n\r\n"));
+        using var reader = new StreamReader(stream, Encoding.ASCII);
+        return await reader.ReadLineAsync().WaitAsync(Timeout) ?? "";
     }
 
     private Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string token)
