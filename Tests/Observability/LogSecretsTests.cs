@@ -49,6 +49,7 @@ public sealed class LogSecretsTests
             "--Logging:Console:LogLevel:Microsoft.AspNetCore=Trace",
             "--Logging:Console:FormatterName=simple",
             "--Logging:Console:FormatterOptions:SingleLine=true",
+            "--Logging:Console:FormatterOptions:IncludeScopes=true",
         ];
         using var gateway = ClusterProcess.Start(
             "embedded", ClusterRole.Gateway, ProductionCluster.ProjectOutput("Gateway", "ChatOrleans.Gateway.dll"), arguments, work.Path, siloPort, gatewayPort, httpPort);
@@ -111,6 +112,7 @@ public sealed class LogSecretsTests
                 "--Logging:Console:LogLevel:Microsoft.AspNetCore=Information",
                 "--Logging:LogLevel:Orleans=Debug",
                 "--Logging:Console:FormatterName=json",
+                "--Logging:Console:FormatterOptions:IncludeScopes=true",
             ];
             return ClusterProcess.Start(name, role, dll, arguments, folder, siloPort, gatewayPort, httpPort);
         }
