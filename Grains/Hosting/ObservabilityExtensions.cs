@@ -42,6 +42,9 @@ public static class ObservabilityExtensions
         services.AddChatMetrics();
         services.AddOperatorAccess(configuration);
 
+        // No configured level, per-provider ones included, puts a query string into a log.
+        builder.Logging.PinQueryStringCategories();
+
         var otel = services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService(serviceName: builder.Environment.ApplicationName))
             .WithMetrics(metrics => metrics
