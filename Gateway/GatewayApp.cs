@@ -26,13 +26,9 @@ public static class GatewayApp
         }
 
         // Log levels come from configuration (LoggingDefaults, then appsettings.json: Orleans,
-        // Polly and Microsoft.AspNetCore at Warning). These two write request targets, query strings
-        // included (old clients' ?access_token=): pinned here so no configured level can put a
-        // token into a log. Request lines are logged instead by HttpLogging, which writes the
-        // path without the query (Microsoft.AspNetCore.HttpLogging at Information).
+        // Polly and Microsoft.AspNetCore at Warning); AddChatObservability keeps the categories
+        // that write query strings pinned and logs request lines without them.
         LoggingDefaults.AddTo(builder.Configuration);
-        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
-        builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel.BadRequests", LogLevel.Warning);
         builder.AddChatObservability();
 
         var dataFolder = DataFolder.FromConfiguration(builder.Configuration);

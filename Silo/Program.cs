@@ -6,11 +6,9 @@ using Orleans.Dashboard;
 // deployments (deploy/local-cluster.sh, deploy/k8s) run this host beside stateless gateways.
 var builder = WebApplication.CreateBuilder(args);
 
-// Log levels come from configuration (defaults in LoggingDefaults); the request-target
-// categories stay pinned so no level puts a query string (a token) into a log.
+// Log levels come from configuration (defaults in LoggingDefaults); AddChatObservability keeps
+// the categories that write query strings (a token) pinned and logs request lines without them.
 LoggingDefaults.AddTo(builder.Configuration);
-builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
-builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel.BadRequests", LogLevel.Warning);
 builder.AddChatObservability();
 
 var configuration = builder.Configuration;
@@ -31,6 +29,7 @@ builder.UseOrleans(silo =>
 });
 
 var app = builder.Build();
+app.UseChatRequestLogging();
 app.MapChatObservability();
 app.MapOrleansDashboard(routePrefix: "/dashboard");
 await app.RunAsync();

@@ -4,7 +4,6 @@ using ChatOrleans.Gateway.Options;
 using ChatOrleans.Gateway.WebSockets;
 using ChatOrleans.Grains.Hosting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
-using Microsoft.AspNetCore.HttpLogging;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -45,13 +44,6 @@ public static class GatewayServiceExtensions
         // A socket's connection reaches its TCP socket through the request (ClientConnection.ProtocolError.cs).
         services.AddHttpContextAccessor();
 
-        // Request lines without the query string, which may hold a token (old clients' ?access_token=).
-        services.AddHttpLogging(o =>
-        {
-            o.LoggingFields = HttpLoggingFields.RequestMethod | HttpLoggingFields.RequestPath | HttpLoggingFields.RequestProtocol
-                | HttpLoggingFields.ResponseStatusCode | HttpLoggingFields.Duration;
-            o.CombineLogs = true;
-        });
         services.AddChatMediaGateway(configuration, dataFolder);
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
@@ -76,7 +68,7 @@ public static class GatewayServiceExtensions
 
     public static WebApplication MapChatGateway(this WebApplication app)
     {
-        app.UseHttpLogging();
+        app.UseChatRequestLogging();
         app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseMiddleware<ApiBodyLimitMiddleware>();

@@ -2,6 +2,7 @@ using ChatOrleans.Grains.Observability;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.HttpLogging;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -44,6 +45,15 @@ public static class ObservabilityExtensions
 
         // No configured level, per-provider ones included, puts a query string into a log.
         builder.Logging.PinQueryStringCategories();
+
+        // Request lines instead (Microsoft.AspNetCore.HttpLogging at Information): the path
+        // without its query string, which may hold a token (old clients' ?access_token=).
+        services.AddHttpLogging(o =>
+        {
+            o.LoggingFields = HttpLoggingFields.RequestMethod | HttpLoggingFields.RequestPath | HttpLoggingFields.RequestProtocol
+                | HttpLoggingFields.ResponseStatusCode | HttpLoggingFields.Duration;
+            o.CombineLogs = true;
+        });
 
         var otel = services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService(serviceName: builder.Environment.ApplicationName))
@@ -92,6 +102,13 @@ public static class ObservabilityExtensions
         services.AddMetrics();
         services.TryAddSingleton<ChatMetrics>();
         return services;
+    }
+
+    /// <summary>One line per request when <c>Microsoft.AspNetCore.HttpLogging</c> is at Information; first in the pipeline, so every request is seen.</summary>
+    public static WebApplication UseChatRequestLogging(this WebApplication app)
+    {
+        app.UseHttpLogging();
+        return app;
     }
 
     public static WebApplication MapChatObservability(this WebApplication app)
