@@ -244,10 +244,10 @@ public sealed partial class EventFanout(IClusterClient client, MediaLinks media,
         }
     }
 
-    [LoggerMessage(EventId = 3102, Level = LogLevel.Warning, Message = "Looking up the media of new messages in chat {ChatId} failed; sockets fetch them from the log")]
+    [LoggerMessage(EventId = 3112, Level = LogLevel.Warning, Message = "Looking up the media of new messages in chat {ChatId} failed; sockets fetch them from the log")]
     private partial void LogMediaLookupFailed(string chatId, Exception exception);
 
-    [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "Dropping the subscription to {Key} failed")]
+    [LoggerMessage(EventId = 3111, Level = LogLevel.Warning, Message = "Dropping the subscription to {Key} failed")]
     private partial void LogUnsubscribeFailed(string key, Exception exception);
 
     /// <summary>

@@ -189,18 +189,18 @@ public sealed partial class NotificationDispatcher : BackgroundService
         }
     }
 
-    [LoggerMessage(EventId = 5101, Level = LogLevel.Warning, Message = "Notification {OutgoingId} of user {UserId}: attempt {Attempt} failed")]
+    [LoggerMessage(EventId = 7101, Level = LogLevel.Warning, Message = "Notification {OutgoingId} of user {UserId}: attempt {Attempt} failed")]
     private partial void LogSendFailed(string userId, string outgoingId, int attempt, Exception exception);
 
-    [LoggerMessage(EventId = 5102, Level = LogLevel.Warning, Message = "Notification {OutgoingId} of user {UserId}: given up after {Attempts} attempts")]
+    [LoggerMessage(EventId = 7102, Level = LogLevel.Warning, Message = "Notification {OutgoingId} of user {UserId}: given up after {Attempts} attempts")]
     private partial void LogGaveUp(string userId, string outgoingId, int attempts);
 
-    [LoggerMessage(EventId = 5103, Level = LogLevel.Warning, Message = "No push sender is registered for {Platform}")]
+    [LoggerMessage(EventId = 7103, Level = LogLevel.Warning, Message = "No push sender is registered for {Platform}")]
     private partial void LogNoSender(PushPlatform platform);
 
-    [LoggerMessage(EventId = 5104, Level = LogLevel.Debug, Message = "Notification {OutgoingId} of user {UserId}: the queue is full; its retry waits for the next hand-over")]
+    [LoggerMessage(EventId = 7104, Level = LogLevel.Debug, Message = "Notification {OutgoingId} of user {UserId}: the queue is full; its retry waits for the next hand-over")]
     private partial void LogRetryDropped(string userId, string outgoingId);
 
-    [LoggerMessage(EventId = 5105, Level = LogLevel.Warning, Message = "Notification {OutgoingId} of user {UserId}: reporting the outcome failed")]
+    [LoggerMessage(EventId = 7105, Level = LogLevel.Warning, Message = "Notification {OutgoingId} of user {UserId}: reporting the outcome failed")]
     private partial void LogReportFailed(string userId, string outgoingId, Exception exception);
 }

@@ -148,7 +148,7 @@ public sealed class WebPushSsrfTests : IAsyncLifetime, IDisposable
         // Each refused push is logged, and the push service's answer (invalid) makes the pipeline forget the token.
         var refused = await _logs.WaitForAsync(e => e.EventId.Id == 2125, endpoints.Count, NotificationTestHelpers.Timeout);
         Assert.Equal(endpoints.Count, refused.Select(e => e.Message).Distinct().Count());
-        await _logs.WaitForAsync(e => e.EventId.Id == 5001 && e.Message.Contains(bob.UserId, StringComparison.Ordinal), endpoints.Count, NotificationTestHelpers.Timeout);
+        await _logs.WaitForAsync(e => e.EventId.Id == 7001 && e.Message.Contains(bob.UserId, StringComparison.Ordinal), endpoints.Count, NotificationTestHelpers.Timeout);
 
         Assert.Equal(0, _target.Accepted);
         using var health = await new HttpClient { BaseAddress = _gateway.BaseUri, Timeout = NotificationTestHelpers.Timeout }.GetAsync("healthz");

@@ -176,9 +176,9 @@ public sealed partial class PostgresDatabase : IAsyncDisposable, IDisposable
 
     public void Dispose() => DataSource.Dispose();
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Applied PostgreSQL schema migration {Version} to database {Database}")]
+    [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "Applied PostgreSQL schema migration {Version} to database {Database}")]
     private static partial void LogMigrationApplied(ILogger logger, int version, string database);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "PostgreSQL server of database {Database} runs with fsync=off: acked writes can be lost in a crash")]
+    [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "PostgreSQL server of database {Database} runs with fsync=off: acked writes can be lost in a crash")]
     private static partial void LogFsyncOff(ILogger logger, string database);
 }
