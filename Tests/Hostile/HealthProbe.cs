@@ -12,6 +12,9 @@ public sealed class HealthProbe : IDisposable
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(25);
 
+    /// <summary>No single answer may take this long: the server would have stalled.</summary>
+    public static readonly TimeSpan Stalled = TimeSpan.FromSeconds(1);
+
     private readonly HttpClient _http;
     private readonly Uri _uri;
     private readonly Thread _thread;
@@ -39,7 +42,13 @@ public sealed class HealthProbe : IDisposable
         _thread.Start();
     }
 
-    /// <summary>Stops the probe and fails unless every answer was 200 within <paramref name="bound"/>.</summary>
+    /// <summary>
+    /// Stops the probe and fails unless every answer was 200, 99 % of them within
+    /// <paramref name="bound"/> and none slower than <see cref="Stalled"/>. The slowest single
+    /// answer is not the bound: on a shared two-core machine the probe's own thread can wait for a
+    /// core that long whatever the server does, while a server the attack slows down shows in the
+    /// 99th percentile.
+    /// </summary>
     public string AssertHealthyWithin(TimeSpan bound)
     {
         Stop();
@@ -51,8 +60,10 @@ public sealed class HealthProbe : IDisposable
             Assert.True(_failures.Count == 0, $"/healthz failed {_failures.Count} times: {string.Join("; ", _failures.Take(5))}");
             var sorted = _latenciesMs.Order().ToList();
             var worst = sorted[^1];
-            var summary = $"/healthz took up to {worst:F0} ms (median {sorted[sorted.Count / 2]:F1} ms over {sorted.Count} probes); the bound is {bound.TotalMilliseconds:F0} ms.";
-            Assert.True(worst < bound.TotalMilliseconds, summary);
+            var p99 = sorted[(int)Math.Ceiling(0.99 * sorted.Count) - 1];
+            var summary = $"/healthz took up to {worst:F0} ms, P99 {p99:F0} ms, median {sorted[sorted.Count / 2]:F1} ms over {sorted.Count} probes; " +
+                $"the bounds are P99 {bound.TotalMilliseconds:F0} ms and {Stalled.TotalMilliseconds:F0} ms for any one.";
+            Assert.True(p99 < bound.TotalMilliseconds && worst < Stalled.TotalMilliseconds, summary);
             return summary;
         }
     }
