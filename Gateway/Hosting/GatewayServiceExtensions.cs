@@ -1,6 +1,5 @@
 using ChatOrleans.Gateway.Api;
 using ChatOrleans.Gateway.Auth;
-using ChatOrleans.Gateway.Options;
 using ChatOrleans.Gateway.WebSockets;
 using ChatOrleans.Grains.Hosting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;

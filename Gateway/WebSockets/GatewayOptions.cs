@@ -1,4 +1,4 @@
-namespace ChatOrleans.Gateway.Options;
+namespace ChatOrleans.Gateway.WebSockets;
 
 /// <summary>The edge's limits (PROTOCOL.md, Limits) and socket tuning (configuration section <c>Gateway</c>).</summary>
 public sealed class GatewayOptions

@@ -1,4 +1,4 @@
-namespace ChatOrleans.Gateway.Options;
+namespace ChatOrleans.Gateway.Auth;
 
 /// <summary>
 /// Bearer tokens, password hashing, WebSocket tickets and the budgets of the auth endpoints

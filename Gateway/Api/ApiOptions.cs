@@ -1,4 +1,4 @@
-namespace ChatOrleans.Gateway.Options;
+namespace ChatOrleans.Gateway.Api;
 
 /// <summary>Limits of the JSON HTTP API under <c>/api/v1</c> (configuration section <c>Api</c>).</summary>
 public sealed class ApiOptions
