@@ -151,6 +151,25 @@ public sealed class OptionsValidationTests
         Assert.True(missing.Count == 0, $"No [OptionsValidator] for: {string.Join(", ", missing)}");
     }
 
+    /// <summary>A message names the setting it belongs to, not a neighbour's: section and property as configured.</summary>
+    [Fact]
+    public void EveryRangeMessageNamesItsOwnSetting()
+    {
+        var ranged = new[] { typeof(DeploymentOptions).Assembly, typeof(GatewayApp).Assembly }
+            .SelectMany(a => a.GetTypes())
+            .Where(t => t.GetField("SectionName", BindingFlags.Public | BindingFlags.Static) is { IsLiteral: true })
+            .SelectMany(t => t.GetProperties().Select(p => (Type: t, Property: p, Range: p.GetCustomAttribute<SettingRangeAttribute>())))
+            .Where(x => x.Range is not null)
+            .ToList();
+        Assert.True(ranged.Count >= 50, $"Only {ranged.Count} ranged settings found.");
+
+        foreach (var (type, property, range) in ranged)
+        {
+            var setting = $"{type.GetField("SectionName")!.GetRawConstantValue()}:{property.Name} ";
+            Assert.StartsWith(setting, range!.ErrorMessage, StringComparison.Ordinal);
+        }
+    }
+
     /// <summary>Starts the embedded process with <paramref name="settings"/> and returns what its refusal says.</summary>
     private static async Task<string> StartFailure(Dictionary<string, string?> settings)
     {
