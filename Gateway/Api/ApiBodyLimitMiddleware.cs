@@ -1,4 +1,3 @@
-using ChatOrleans.Gateway.Options;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 

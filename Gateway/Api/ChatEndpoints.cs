@@ -1,5 +1,4 @@
 using ChatOrleans.Gateway.Media;
-using ChatOrleans.Gateway.Options;
 using ChatOrleans.Gateway.Protocol;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;

@@ -1,3 +1,4 @@
+using ChatOrleans.Grains.Hosting;
 using ChatOrleans.Notifications.Senders;
 
 namespace ChatOrleans.Gateway.Api;
@@ -12,10 +13,9 @@ public static class WebPushKeyEndpoints
 
     public static RouteGroupBuilder MapWebPushKeyEndpoints(this RouteGroupBuilder api, IConfiguration configuration)
     {
-        var options = new WebPushOptions();
-        configuration.GetSection(WebPushOptions.SectionName).Bind(options);
-
-        // Read once: the same settings (or key file) the silos' Web Push sender signs with.
+        // Read once, and checked as the silos check them: the same settings (or key file) their
+        // Web Push sender signs with. Read while the endpoints are mapped, before the host starts.
+        var options = ValidatedOptions.Read<WebPushOptions, WebPushOptionsValidator>(configuration, WebPushOptions.SectionName);
         var keys = string.IsNullOrWhiteSpace(options.Subject) ? null : VapidKeys.From(options);
         api.MapGet("/push/webpush-key", () => keys is null
             ? ApiErrors.Result(ErrorCodes.NotFound, "This server does not send Web Push.")

@@ -1,4 +1,3 @@
-using ChatOrleans.Gateway.Options;
 using ChatOrleans.Grains.Hosting;
 using Microsoft.Extensions.Options;
 

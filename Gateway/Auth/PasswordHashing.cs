@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using ChatOrleans.Gateway.Options;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 

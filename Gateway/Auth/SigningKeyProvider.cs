@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using ChatOrleans.Gateway.Options;
 using ChatOrleans.Grains.Hosting;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;

@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using ChatOrleans.Gateway.Options;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;

@@ -2,7 +2,6 @@ using System.Buffers.Text;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using ChatOrleans.Gateway.Options;
 using Microsoft.Extensions.Options;
 
 namespace ChatOrleans.Gateway.Auth;

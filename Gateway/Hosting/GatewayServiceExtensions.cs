@@ -1,11 +1,9 @@
 using ChatOrleans.Gateway.Api;
 using ChatOrleans.Gateway.Auth;
-using ChatOrleans.Gateway.Options;
 using ChatOrleans.Gateway.WebSockets;
 using ChatOrleans.Grains.Hosting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace ChatOrleans.Gateway.Hosting;
 
@@ -14,18 +12,9 @@ public static class GatewayServiceExtensions
 {
     public static IServiceCollection AddChatGateway(this IServiceCollection services, IConfiguration configuration, DataFolder dataFolder)
     {
-        services.AddOptions<GatewayOptions>().Bind(configuration.GetSection(GatewayOptions.SectionName))
-            .Validate(o => o.MaxFrameBytes > 0 && o.SendQueueFrames > 0 && o.SendsPerSecond > 0 && o.SendBurst > 0 && o.DeliveredAckDelay >= TimeSpan.Zero, "Gateway limits must be positive.")
-            .Validate(
-                o => o.SendQueueBytes > 0 && o.SendQueueDrainBytes >= 0 && o.SendQueueDrainTimeout > TimeSpan.Zero
-                    && o.HistoryFetchesPerSecond > 0 && o.HistoryFetchBurst > 0 && o.UserSendsPerSecond > 0 && o.UserSendBurst > 0
-                    && o.MaxDevicesPerUser > 0 && o.ErrorLogsPerMinute > 0,
-                "Gateway limits must be positive.")
-            .ValidateOnStart();
-        services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.SectionName));
-        services.AddOptions<ApiOptions>().Bind(configuration.GetSection(ApiOptions.SectionName))
-            .Validate(o => o.MaxBodyBytes > 0 && o.MaxIdsPerRequest > 0, "Api:MaxBodyBytes and Api:MaxIdsPerRequest must be positive.")
-            .ValidateOnStart();
+        services.AddValidatedOptions<GatewayOptions, GatewayOptionsValidator>(configuration, GatewayOptions.SectionName);
+        services.AddValidatedOptions<AuthOptions, AuthOptionsValidator>(configuration, AuthOptions.SectionName);
+        services.AddValidatedOptions<ApiOptions, ApiOptionsValidator>(configuration, ApiOptions.SectionName);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(dataFolder);
         services.AddSingleton<SigningKeyProvider>();

@@ -26,13 +26,10 @@ public sealed class LocalMediaUrlSigner : IMediaUrlSigner
     public LocalMediaUrlSigner(IOptions<MediaOptions> options, SigningKeyProvider tokenKeys, TimeProvider time)
     {
         _time = time;
+        // Media:Local:SigningKey is checked at start (MediaOptions): at least 32 bytes of base64.
         if (options.Value.Local.SigningKey is { Length: > 0 } configured)
         {
             _key = Convert.FromBase64String(configured);
-            if (_key.Length < 32)
-            {
-                throw new InvalidOperationException("Media:Local:SigningKey must be at least 32 bytes (base64).");
-            }
         }
         else
         {

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Threading.Channels;
 using ChatOrleans.Gateway.Media;
-using ChatOrleans.Gateway.Options;
 using ChatOrleans.Gateway.Protocol;
 using ChatOrleans.Grains.Observability;
 

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using ChatOrleans.Gateway.Options;
 using Microsoft.Extensions.Options;
 
 namespace ChatOrleans.Gateway.WebSockets;

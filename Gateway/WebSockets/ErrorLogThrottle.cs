@@ -1,5 +1,4 @@
 using System.Threading.RateLimiting;
-using ChatOrleans.Gateway.Options;
 using Microsoft.Extensions.Options;
 
 namespace ChatOrleans.Gateway.WebSockets;

@@ -1,4 +1,3 @@
-using ChatOrleans.Gateway.Options;
 using Microsoft.Extensions.Options;
 
 namespace ChatOrleans.Gateway.WebSockets;

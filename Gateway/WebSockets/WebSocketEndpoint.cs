@@ -2,7 +2,6 @@ using System.Text.RegularExpressions;
 using ChatOrleans.Gateway.Api;
 using ChatOrleans.Gateway.Auth;
 using ChatOrleans.Gateway.Media;
-using ChatOrleans.Gateway.Options;
 using ChatOrleans.Grains.Observability;
 using Microsoft.Extensions.Options;
 

@@ -20,13 +20,14 @@ public static class ChatSiloExtensions
     /// </summary>
     public static ISiloBuilder AddChatGrains(this ISiloBuilder builder, IConfiguration configuration)
     {
-        builder.Services.AddOptions<ChatOptions>().Bind(configuration.GetSection(ChatOptions.SectionName));
+        builder.Services.AddValidatedOptions<ChatOptions, ChatOptionsValidator>(configuration, ChatOptions.SectionName);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddChatMetrics();
         builder.AddIncomingGrainCallFilter<GrainCallCounter>();
         builder.AddChatNotifications(configuration);
 
-        var streams = configuration.GetSection(EventStreamOptions.SectionName).Get<EventStreamOptions>() ?? new EventStreamOptions();
+        // Read now, not at start: the queue count shapes the provider being registered.
+        var streams = ValidatedOptions.Read<EventStreamOptions, EventStreamOptionsValidator>(configuration, EventStreamOptions.SectionName);
         builder.AddMemoryStreams(StreamNames.Provider, b =>
         {
             b.ConfigurePartitioning(streams.Queues);

@@ -1,10 +1,13 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
 namespace ChatOrleans.Grains.Hosting;
 
 /// <summary>
 /// Which set-up a process runs (configuration section <c>Orleans</c>). One code path serves
 /// both profiles; only the providers below it change.
 /// </summary>
-public sealed class DeploymentOptions
+public sealed class DeploymentOptions : IValidatableObject
 {
     public const string SectionName = "Orleans";
 
@@ -47,24 +50,32 @@ public sealed class DeploymentOptions
     /// </summary>
     public bool Kubernetes { get; set; }
 
-    public static DeploymentOptions From(Microsoft.Extensions.Configuration.IConfiguration configuration)
+    /// <summary>
+    /// The checked options of this configuration. Read eagerly, not through <c>ValidateOnStart</c>:
+    /// the profile decides how the host is built (silo or cluster client, which stores), so it is
+    /// needed before there is a host; the generated validator runs here instead, and a bad
+    /// setting stops the build with the same message.
+    /// </summary>
+    public static DeploymentOptions From(Microsoft.Extensions.Configuration.IConfiguration configuration) =>
+        ValidatedOptions.Read<DeploymentOptions, DeploymentOptionsValidator>(configuration, SectionName);
+
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
     {
-        var options = new DeploymentOptions();
-        Microsoft.Extensions.Configuration.ConfigurationBinder.Bind(configuration.GetSection(SectionName), options);
-        if (options.Profile == DeploymentProfile.Production
-            && (string.IsNullOrWhiteSpace(options.Redis) || string.IsNullOrWhiteSpace(options.Postgres)))
+        if (Profile == DeploymentProfile.Production && (string.IsNullOrWhiteSpace(Redis) || string.IsNullOrWhiteSpace(Postgres)))
         {
-            throw new InvalidOperationException("The production profile needs Orleans:Redis and Orleans:Postgres.");
+            yield return new ValidationResult("The production profile needs Orleans:Redis and Orleans:Postgres.", [nameof(Redis), nameof(Postgres)]);
         }
 
-        if (options.Kubernetes && options.Profile != DeploymentProfile.Production)
+        if (Kubernetes && Profile != DeploymentProfile.Production)
         {
-            throw new InvalidOperationException("Orleans:Kubernetes needs the production profile (Orleans:Profile=Production).");
+            yield return new ValidationResult("Orleans:Kubernetes needs the production profile (Orleans:Profile=Production).", [nameof(Kubernetes)]);
         }
-
-        return options;
     }
 }
+
+/// <summary>Checks <see cref="DeploymentOptions"/> as they are read (see <see cref="DeploymentOptions.From"/>).</summary>
+[OptionsValidator]
+public sealed partial class DeploymentOptionsValidator : IValidateOptions<DeploymentOptions>;
 
 public enum DeploymentProfile
 {

@@ -34,10 +34,10 @@ public static class MediaSiloExtensions
         }
 
         var options = MediaOptions.From(configuration);
-        services.AddOptions<MediaOptions>().Bind(configuration.GetSection(MediaOptions.SectionName));
+        services.AddValidatedOptions<MediaOptions, MediaOptionsValidator>(configuration, MediaOptions.SectionName)
+            .Configure(o => o.Profile = options.Profile);
         services.TryAddSingleton(TimeProvider.System);
-        var profile = DeploymentOptions.From(configuration).Profile;
-        if (options.EffectiveStore(profile) == MediaStoreKind.AzureBlob)
+        if (options.EffectiveStore(options.Profile) == MediaStoreKind.AzureBlob)
         {
             services.AddSingleton(new BlobContainerClient(options.Azure.ConnectionString, options.Azure.Container));
             services.AddSingleton<IMediaStore>(sp => new AzureBlobMediaStore(sp.GetRequiredService<BlobContainerClient>(), options.Azure));

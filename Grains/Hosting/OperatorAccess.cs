@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -13,7 +14,7 @@ namespace ChatOrleans.Grains.Hosting;
 /// The operator's credential for <c>/metrics</c> and the Orleans Dashboard (configuration section
 /// <c>Operator</c>): HTTP Basic, which Prometheus (<c>basic_auth</c>) and browsers both speak.
 /// </summary>
-public sealed class OperatorAccessOptions
+public sealed class OperatorAccessOptions : IValidatableObject
 {
     public const string SectionName = "Operator";
 
@@ -26,7 +27,19 @@ public sealed class OperatorAccessOptions
     public IList<string> Paths { get; set; } = [ObservabilityExtensions.MetricsPath, "/dashboard"];
 
     internal bool HasCredential => !string.IsNullOrEmpty(Username) && !string.IsNullOrEmpty(Password);
+
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
+    {
+        if (string.IsNullOrEmpty(Username) != string.IsNullOrEmpty(Password))
+        {
+            yield return new ValidationResult("Operator:Username and Operator:Password are set together or not at all.", [nameof(Username), nameof(Password)]);
+        }
+    }
 }
+
+/// <summary>Checks <see cref="OperatorAccessOptions"/> when the host starts.</summary>
+[OptionsValidator]
+public sealed partial class OperatorAccessOptionsValidator : IValidateOptions<OperatorAccessOptions>;
 
 /// <summary>
 /// Guards the operator endpoints. With a credential configured every request to them must carry
@@ -110,9 +123,7 @@ public static class OperatorAccessExtensions
 {
     public static IServiceCollection AddOperatorAccess(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<OperatorAccessOptions>().Bind(configuration.GetSection(OperatorAccessOptions.SectionName))
-            .Validate(o => string.IsNullOrEmpty(o.Username) == string.IsNullOrEmpty(o.Password), "Operator:Username and Operator:Password are set together or not at all.")
-            .ValidateOnStart();
+        services.AddValidatedOptions<OperatorAccessOptions, OperatorAccessOptionsValidator>(configuration, OperatorAccessOptions.SectionName);
         return services;
     }
 

@@ -1,4 +1,6 @@
+using System.ComponentModel.DataAnnotations;
 using ChatOrleans.Grains.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace ChatOrleans.Grains.Media;
 
@@ -6,7 +8,7 @@ namespace ChatOrleans.Grains.Media;
 /// Uploads, their limits and where their bytes live (configuration section <c>Media</c>). Silos
 /// and gateways read the same section: silos check and store, gateways sign URLs.
 /// </summary>
-public sealed class MediaOptions
+public sealed class MediaOptions : IValidatableObject
 {
     public const string SectionName = "Media";
 
@@ -26,18 +28,21 @@ public sealed class MediaOptions
     public MediaStoreKind? Store { get; set; }
 
     /// <summary>Largest upload in bytes (<c>too_large</c> above).</summary>
+    [SettingRange(1, long.MaxValue, ErrorMessage = "Media:MaxUploadBytes must be positive.")]
     public long MaxUploadBytes { get; set; } = 104_857_600;
 
     /// <summary>
     /// Bytes one user may declare in new uploads in any 24 hours, through every gateway together
     /// (<c>rate_limited</c> with <c>retry_after_ms</c> above). Default 5 GiB.
     /// </summary>
+    [SettingRange(1, long.MaxValue, ErrorMessage = "Media:MaxUploadBytesPerDay must be positive.")]
     public long MaxUploadBytesPerDay { get; set; } = 5L * 1024 * 1024 * 1024;
 
     /// <summary>
     /// Uploads one user may have opened and not completed at once (<c>rate_limited</c> above);
     /// one stops counting when completed or when its upload URL expires.
     /// </summary>
+    [SettingRange(1, int.MaxValue, ErrorMessage = "Media:MaxPendingUploads must be positive.")]
     public int MaxPendingUploads { get; set; } = 50;
 
     /// <summary>
@@ -47,18 +52,23 @@ public sealed class MediaOptions
     public string[]? AllowedTypes { get; set; }
 
     /// <summary>How long a signed read URL (<c>url</c>, <c>thumbnail_url</c>) works.</summary>
+    [SettingRange(typeof(TimeSpan), "00:00:00", SettingRangeAttribute.MaxTimeSpan, MinimumIsExclusive = true, ErrorMessage = "Media:UrlLifetime must be positive.")]
     public TimeSpan UrlLifetime { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>How long an <c>upload_url</c> works.</summary>
+    [SettingRange(typeof(TimeSpan), "00:00:00", SettingRangeAttribute.MaxTimeSpan, MinimumIsExclusive = true, ErrorMessage = "Media:UploadUrlLifetime must be positive.")]
     public TimeSpan UploadUrlLifetime { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>Uploads never attached to a message are removed once they are this old.</summary>
+    [SettingRange(typeof(TimeSpan), "00:00:00", SettingRangeAttribute.MaxTimeSpan, MinimumIsExclusive = true, ErrorMessage = "Media:UnattachedRetention must be positive.")]
     public TimeSpan UnattachedRetention { get; set; } = TimeSpan.FromHours(24);
 
     /// <summary>How often each silo looks for unattached uploads to remove.</summary>
+    [SettingRange(typeof(TimeSpan), "00:00:00", SettingRangeAttribute.MaxTimeSpan, MinimumIsExclusive = true, ErrorMessage = "Media:SweepPeriod must be positive.")]
     public TimeSpan SweepPeriod { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>The longer side of a thumbnail, in pixels; smaller images keep their size.</summary>
+    [SettingRange(1, int.MaxValue, ErrorMessage = "Media:ThumbnailMaxSide must be positive.")]
     public int ThumbnailMaxSide { get; set; } = 320;
 
     /// <summary>Images above this many pixels get their dimensions but no thumbnail (decoding them costs too much memory).</summary>
@@ -80,34 +90,54 @@ public sealed class MediaOptions
 
     public AzureBlobMediaOptions Azure { get; set; } = new();
 
+    /// <summary>
+    /// The profile this process runs (<c>Orleans:Profile</c>), which picks the default store and
+    /// so which store settings are needed; set by the host, not bound from this section.
+    /// </summary>
+    internal DeploymentProfile Profile { get; set; }
+
     public IReadOnlyList<string> EffectiveAllowedTypes =>
         AllowedTypes is { Length: > 0 } configured ? configured : DefaultAllowedTypes;
 
     public MediaStoreKind EffectiveStore(DeploymentProfile profile) =>
         Store ?? (profile == DeploymentProfile.Production ? MediaStoreKind.AzureBlob : MediaStoreKind.Local);
 
-    /// <summary>The options of this configuration, checked: a bad setting fails the start, not the first upload.</summary>
+    /// <summary>
+    /// The options of this configuration, checked: a bad setting fails the start, not the first
+    /// upload. Read eagerly, as well as through <c>ValidateOnStart</c>: the store is chosen while
+    /// the services are registered, so the same generated validator runs here first.
+    /// </summary>
     public static MediaOptions From(Microsoft.Extensions.Configuration.IConfiguration configuration)
     {
-        var options = new MediaOptions();
+        var options = new MediaOptions { Profile = DeploymentOptions.From(configuration).Profile };
         Microsoft.Extensions.Configuration.ConfigurationBinder.Bind(configuration.GetSection(SectionName), options);
-        if (options.MaxUploadBytes <= 0 || options.MaxUploadBytesPerDay <= 0 || options.MaxPendingUploads <= 0 || options.UrlLifetime <= TimeSpan.Zero || options.UploadUrlLifetime <= TimeSpan.Zero
-            || options.ThumbnailMaxSide <= 0 || options.SweepPeriod <= TimeSpan.Zero || options.UnattachedRetention <= TimeSpan.Zero)
-        {
-            throw new InvalidOperationException("Media limits and lifetimes must be positive.");
-        }
-
-        var store = options.EffectiveStore(DeploymentOptions.From(configuration).Profile);
-        if (store == MediaStoreKind.AzureBlob && string.IsNullOrWhiteSpace(options.Azure.ConnectionString))
-        {
-            throw new InvalidOperationException(
-                "Media is stored in Azure Blob Storage (the production profile's default): set Media:Azure:ConnectionString " +
-                "(with an account key, which signs the URLs), or Media:Store=Local for a single machine.");
-        }
-
+        ValidatedOptions.ThrowIfInvalid(new MediaOptionsValidator(), options);
         return options;
     }
+
+    /// <summary>The settings of the store in use, which depend on <see cref="Store"/> and the profile.</summary>
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
+    {
+        var store = EffectiveStore(Profile);
+        if (store == MediaStoreKind.AzureBlob && string.IsNullOrWhiteSpace(Azure.ConnectionString))
+        {
+            yield return new ValidationResult(
+                "Media is stored in Azure Blob Storage (the production profile's default): set Media:Azure:ConnectionString " +
+                "(with an account key, which signs the URLs), or Media:Store=Local for a single machine.",
+                [nameof(Azure)]);
+        }
+
+        if (store == MediaStoreKind.Local && !string.IsNullOrEmpty(Local.SigningKey)
+            && !(Convert.TryFromBase64String(Local.SigningKey, new byte[Local.SigningKey.Length], out var length) && length >= 32))
+        {
+            yield return new ValidationResult("Media:Local:SigningKey must be at least 32 bytes (base64).", [nameof(Local)]);
+        }
+    }
 }
+
+/// <summary>Checks <see cref="MediaOptions"/>, those of <c>Media:Local</c> and <c>Media:Azure</c> included.</summary>
+[OptionsValidator]
+public sealed partial class MediaOptionsValidator : IValidateOptions<MediaOptions>;
 
 public enum MediaStoreKind
 {

@@ -1,3 +1,4 @@
+using ChatOrleans.Grains.Hosting;
 using ChatOrleans.Notifications.Senders;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,11 +20,7 @@ public static class NotificationSiloExtensions
     public static ISiloBuilder AddChatNotifications(this ISiloBuilder builder, IConfiguration configuration)
     {
         var services = builder.Services;
-        services.AddOptions<NotificationOptions>().Bind(configuration.GetSection(NotificationOptions.SectionName))
-            .Validate(o => o.CoalesceDelay >= TimeSpan.Zero && o.DeviceIdleAfter > TimeSpan.Zero && o.ReminderPeriod > TimeSpan.Zero
-                && o.SendTimeout > TimeSpan.Zero && o.MaxAttempts > 0 && o.DispatchWorkers > 0 && o.DispatchQueueCapacity > 0,
-                "Notification delays, timeouts and sizes must be positive.")
-            .ValidateOnStart();
+        services.AddValidatedOptions<NotificationOptions, NotificationOptionsValidator>(configuration, NotificationOptions.SectionName);
         services.TryAddSingleton(TimeProvider.System);
 
         services.AddNotificationSenders(configuration);

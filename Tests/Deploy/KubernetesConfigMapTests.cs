@@ -1,14 +1,15 @@
 using System.Collections;
 using System.Reflection;
 using System.Text.RegularExpressions;
-using ChatOrleans.Gateway.Options;
+using ChatOrleans.Gateway.Api;
+using ChatOrleans.Gateway.Auth;
 using ChatOrleans.Grains.Chats;
 using ChatOrleans.Grains.Hosting;
 using ChatOrleans.Grains.Media;
 using ChatOrleans.Grains.Notifications;
 using ChatOrleans.Tests.Infrastructure;
 using Orleans.Configuration;
-using ChatGatewayOptions = ChatOrleans.Gateway.Options.GatewayOptions;
+using ChatGatewayOptions = ChatOrleans.Gateway.WebSockets.GatewayOptions;
 
 namespace ChatOrleans.Tests.Deploy;
 

@@ -5,7 +5,6 @@ using System.Text;
 using System.Text.Json;
 using ChatOrleans.Client;
 using ChatOrleans.Gateway.Auth;
-using ChatOrleans.Gateway.Options;
 using ChatOrleans.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

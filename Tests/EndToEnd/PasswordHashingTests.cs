@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using ChatOrleans.Gateway.Auth;
-using ChatOrleans.Gateway.Options;
 using ChatOrleans.Tests.Infrastructure;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,4 +1,3 @@
-using ChatOrleans.Gateway.Options;
 using ChatOrleans.Gateway.WebSockets;
 using ChatOrleans.Tests.Grains;
 using ChatOrleans.Tests.Infrastructure;

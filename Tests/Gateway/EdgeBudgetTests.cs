@@ -1,4 +1,3 @@
-using ChatOrleans.Gateway.Options;
 using ChatOrleans.Gateway.WebSockets;
 using Microsoft.Extensions.Options;
 

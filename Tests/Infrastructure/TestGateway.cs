@@ -41,7 +41,17 @@ public sealed class TestGateway : IAsyncDisposable
     {
         var data = new TempDirectory();
         var gateway = new TestGateway(data.Path, data, settings, configureServices);
-        await gateway.StartAgainAsync();
+        try
+        {
+            await gateway.StartAgainAsync();
+        }
+        catch
+        {
+            // A gateway that refused to start (a bad setting) leaves no folder behind.
+            data.Dispose();
+            throw;
+        }
+
         return gateway;
     }
 
@@ -77,7 +87,16 @@ public sealed class TestGateway : IAsyncDisposable
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
             _configureServices?.Invoke(builder.Services);
         });
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+
         _app = app;
         BaseUri = new Uri(app.Urls.First());
     }

@@ -1,10 +1,13 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
 namespace ChatOrleans.Notifications.Senders;
 
 /// <summary>
 /// Apple Push Notification service with token-based authentication (configuration section
 /// <c>Notifications:Apns</c>). Set <see cref="TeamId"/> to use it; until then iOS pushes are only logged.
 /// </summary>
-public sealed class ApnsOptions
+public sealed class ApnsOptions : IValidatableObject
 {
     public const string SectionName = NotificationSenderOptions.SectionName + ":Apns";
 
@@ -59,4 +62,17 @@ public sealed class ApnsOptions
 
         return null;
     }
+
+    /// <summary>An unconfigured service is only logged, so its settings are checked only once it is configured.</summary>
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
+    {
+        if (IsConfigured && Problem() is { } problem)
+        {
+            yield return new ValidationResult(problem);
+        }
+    }
 }
+
+/// <summary>Checks <see cref="ApnsOptions"/> when the host starts.</summary>
+[OptionsValidator]
+public sealed partial class ApnsOptionsValidator : IValidateOptions<ApnsOptions>;

@@ -1,10 +1,13 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
 namespace ChatOrleans.Notifications.Senders;
 
 /// <summary>
 /// Firebase Cloud Messaging, HTTP v1 API (configuration section <c>Notifications:Fcm</c>).
 /// Set <see cref="ServiceAccountPath"/> to use it; until then Android pushes are only logged.
 /// </summary>
-public sealed class FcmOptions
+public sealed class FcmOptions : IValidatableObject
 {
     public const string SectionName = NotificationSenderOptions.SectionName + ":Fcm";
 
@@ -33,4 +36,17 @@ public sealed class FcmOptions
 
     internal string? Problem() =>
         File.Exists(ServiceAccountPath) ? null : $"Notifications:Fcm:ServiceAccountPath: no file at {ServiceAccountPath}";
+
+    /// <summary>An unconfigured service is only logged, so its settings are checked only once it is configured.</summary>
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
+    {
+        if (IsConfigured && Problem() is { } problem)
+        {
+            yield return new ValidationResult(problem);
+        }
+    }
 }
+
+/// <summary>Checks <see cref="FcmOptions"/> when the host starts.</summary>
+[OptionsValidator]
+public sealed partial class FcmOptionsValidator : IValidateOptions<FcmOptions>;

@@ -1,3 +1,4 @@
+using ChatOrleans.Grains.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -26,7 +27,7 @@ public static class NotificationSenderExtensions
         services.AddSingleton<Marker>();
         services.TryAddSingleton(TimeProvider.System);
 
-        var apns = Bind<ApnsOptions>(services, configuration, ApnsOptions.SectionName, o => o.IsConfigured ? o.Problem() : null);
+        var apns = Bind<ApnsOptions, ApnsOptionsValidator>(services, configuration, ApnsOptions.SectionName);
         if (apns.IsConfigured)
         {
             // Apple asks providers to keep their HTTP/2 connections open rather than reconnect per push.
@@ -38,7 +39,7 @@ public static class NotificationSenderExtensions
             AddLoggingSender(services, PushPlatform.Apns);
         }
 
-        var fcm = Bind<FcmOptions>(services, configuration, FcmOptions.SectionName, o => o.IsConfigured ? o.Problem() : null);
+        var fcm = Bind<FcmOptions, FcmOptionsValidator>(services, configuration, FcmOptions.SectionName);
         if (fcm.IsConfigured)
         {
             AddHttpClient(services, FcmPushSender.HttpClientName, fcm.Timeout, TimeSpan.FromMinutes(10));
@@ -49,7 +50,7 @@ public static class NotificationSenderExtensions
             AddLoggingSender(services, PushPlatform.Fcm);
         }
 
-        var webPush = Bind<WebPushOptions>(services, configuration, WebPushOptions.SectionName, o => o.IsConfigured ? o.Problem() : null);
+        var webPush = Bind<WebPushOptions, WebPushOptionsValidator>(services, configuration, WebPushOptions.SectionName);
         if (webPush.IsConfigured)
         {
             AddHttpClient(services, WebPushSender.HttpClientName, webPush.Timeout, TimeSpan.FromMinutes(10), handler =>
@@ -72,7 +73,7 @@ public static class NotificationSenderExtensions
             AddLoggingSender(services, PushPlatform.WebPush);
         }
 
-        var smtp = Bind<SmtpOptions>(services, configuration, SmtpOptions.SectionName, o => o.IsConfigured ? o.Problem() : null);
+        var smtp = Bind<SmtpOptions, SmtpOptionsValidator>(services, configuration, SmtpOptions.SectionName);
         if (smtp.IsConfigured)
         {
             services.TryAddSingleton<IEmailSender, SmtpEmailSender>();
@@ -85,11 +86,11 @@ public static class NotificationSenderExtensions
         return services;
     }
 
-    private static T Bind<T>(IServiceCollection services, IConfiguration configuration, string section, Func<T, string?> problem)
+    private static T Bind<T, TValidator>(IServiceCollection services, IConfiguration configuration, string section)
         where T : class, new()
+        where TValidator : class, IValidateOptions<T>
     {
-        services.AddOptions<T>().Bind(configuration.GetSection(section)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<T>>(new ProblemValidator<T>(problem));
+        services.AddValidatedOptions<T, TValidator>(configuration, section);
         return configuration.GetSection(section).Get<T>() ?? new T();
     }
 
@@ -116,11 +117,4 @@ public static class NotificationSenderExtensions
         services.AddSingleton<IPushSender>(sp => new LoggingPushSender(platform, sp.GetRequiredService<ILogger<LoggingPushSender>>()));
 
     private sealed class Marker;
-
-    private sealed class ProblemValidator<T>(Func<T, string?> problem) : IValidateOptions<T>
-        where T : class
-    {
-        public ValidateOptionsResult Validate(string? name, T options) =>
-            problem(options) is { } failure ? ValidateOptionsResult.Fail(failure) : ValidateOptionsResult.Success;
-    }
 }

@@ -1,3 +1,6 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
 namespace ChatOrleans.Notifications.Senders;
 
 /// <summary>How the connection to the mail relay is secured.</summary>
@@ -17,7 +20,7 @@ public enum SmtpSecurity
 /// The mail relay for email notifications (configuration section <c>Notifications:Smtp</c>).
 /// Set <see cref="Host"/> to use it; until then emails are only logged.
 /// </summary>
-public sealed class SmtpOptions
+public sealed class SmtpOptions : IValidatableObject
 {
     public const string SectionName = NotificationSenderOptions.SectionName + ":Smtp";
 
@@ -59,4 +62,17 @@ public sealed class SmtpOptions
             ? null
             : "Notifications:Smtp needs both Username and Password, or neither";
     }
+
+    /// <summary>An unconfigured service is only logged, so its settings are checked only once it is configured.</summary>
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
+    {
+        if (IsConfigured && Problem() is { } problem)
+        {
+            yield return new ValidationResult(problem);
+        }
+    }
 }
+
+/// <summary>Checks <see cref="SmtpOptions"/> when the host starts.</summary>
+[OptionsValidator]
+public sealed partial class SmtpOptionsValidator : IValidateOptions<SmtpOptions>;

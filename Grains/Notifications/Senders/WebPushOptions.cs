@@ -1,3 +1,6 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
 namespace ChatOrleans.Notifications.Senders;
 
 /// <summary>
@@ -5,7 +8,7 @@ namespace ChatOrleans.Notifications.Senders;
 /// <see cref="Subject"/> and either both keys or <see cref="KeyFile"/> to use it; until then
 /// browser pushes are only logged.
 /// </summary>
-public sealed class WebPushOptions
+public sealed class WebPushOptions : IValidatableObject
 {
     public const string SectionName = NotificationSenderOptions.SectionName + ":WebPush";
 
@@ -52,4 +55,17 @@ public sealed class WebPushOptions
             ? null
             : "Notifications:WebPush needs PublicKey and PrivateKey, or a KeyFile to keep generated ones in";
     }
+
+    /// <summary>An unconfigured service is only logged, so its settings are checked only once it is configured.</summary>
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
+    {
+        if (IsConfigured && Problem() is { } problem)
+        {
+            yield return new ValidationResult(problem);
+        }
+    }
 }
+
+/// <summary>Checks <see cref="WebPushOptions"/> when the host starts.</summary>
+[OptionsValidator]
+public sealed partial class WebPushOptionsValidator : IValidateOptions<WebPushOptions>;

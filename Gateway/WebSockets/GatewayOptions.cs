@@ -1,4 +1,7 @@
-namespace ChatOrleans.Gateway.Options;
+using ChatOrleans.Grains.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace ChatOrleans.Gateway.WebSockets;
 
 /// <summary>The edge's limits (PROTOCOL.md, Limits) and socket tuning (configuration section <c>Gateway</c>).</summary>
 public sealed class GatewayOptions
@@ -8,6 +11,7 @@ public sealed class GatewayOptions
     /// <summary>This gateway's name in device sessions; defaults to the machine and process.</summary>
     public string GatewayId { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";
 
+    [SettingRange(1, int.MaxValue, ErrorMessage = "Gateway:MaxFrameBytes must be at least 1.")]
     public int MaxFrameBytes { get; set; } = 65_536;
 
     public int MaxTextCodePoints { get; set; } = 16_000;
@@ -15,15 +19,18 @@ public sealed class GatewayOptions
     public int MaxMediaPerMessage { get; set; } = 10;
 
     /// <summary>Sustained <c>send_message</c> and <c>delete_message</c> frames per device per second.</summary>
+    [SettingRange(1, int.MaxValue, ErrorMessage = "Gateway:SendsPerSecond must be at least 1.")]
     public int SendsPerSecond { get; set; } = 20;
 
     /// <summary>The burst a device may send before the sustained rate applies.</summary>
+    [SettingRange(1, int.MaxValue, ErrorMessage = "Gateway:SendBurst must be at least 1.")]
     public int SendBurst { get; set; } = 50;
 
     /// <summary>
     /// Frames waiting for one socket. A device that stops reading fills it and is disconnected:
     /// it catches up by replay, and the gateway's memory stays bounded.
     /// </summary>
+    [SettingRange(1, int.MaxValue, ErrorMessage = "Gateway:SendQueueFrames must be at least 1.")]
     public int SendQueueFrames { get; set; } = 2_048;
 
     /// <summary>
@@ -33,6 +40,7 @@ public sealed class GatewayOptions
     /// this (a history answer) is still queued when at most <see cref="SendQueueDrainBytes"/>
     /// wait before it, so a reading client always gets it.
     /// </summary>
+    [SettingRange(1, long.MaxValue, ErrorMessage = "Gateway:SendQueueBytes must be positive.")]
     public long SendQueueBytes { get; set; } = 8L * 1024 * 1024;
 
     /// <summary>
@@ -40,15 +48,19 @@ public sealed class GatewayOptions
     /// the socket's queue holds at most this many bytes; it waits up to
     /// <see cref="SendQueueDrainTimeout"/> for that, then the socket is dropped as too slow.
     /// </summary>
+    [SettingRange(0, long.MaxValue, ErrorMessage = "Gateway:SendQueueDrainBytes must not be negative.")]
     public long SendQueueDrainBytes { get; set; } = 1024 * 1024;
 
     /// <summary>How long a request waits for the socket's queue to drain (see <see cref="SendQueueDrainBytes"/>).</summary>
+    [SettingRange(typeof(TimeSpan), "00:00:00", SettingRangeAttribute.MaxTimeSpan, MinimumIsExclusive = true, ErrorMessage = "Gateway:SendQueueDrainTimeout must be positive.")]
     public TimeSpan SendQueueDrainTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>Sustained <c>fetch_history</c> frames per device per second.</summary>
+    [SettingRange(1, int.MaxValue, ErrorMessage = "Gateway:HistoryFetchesPerSecond must be at least 1.")]
     public int HistoryFetchesPerSecond { get; set; } = 20;
 
     /// <summary>The <c>fetch_history</c> burst a device may send before the sustained rate applies.</summary>
+    [SettingRange(1, int.MaxValue, ErrorMessage = "Gateway:HistoryFetchBurst must be at least 1.")]
     public int HistoryFetchBurst { get; set; } = 50;
 
     /// <summary>
@@ -56,15 +68,18 @@ public sealed class GatewayOptions
     /// devices together, per second. Enforced per gateway process: a user whose devices are spread
     /// over several gateways gets this budget on each of them.
     /// </summary>
+    [SettingRange(1, int.MaxValue, ErrorMessage = "Gateway:UserSendsPerSecond must be at least 1.")]
     public int UserSendsPerSecond { get; set; } = 60;
 
     /// <summary>The burst of sends one user's devices together may make before <see cref="UserSendsPerSecond"/> applies.</summary>
+    [SettingRange(1, int.MaxValue, ErrorMessage = "Gateway:UserSendBurst must be at least 1.")]
     public int UserSendBurst { get; set; } = 150;
 
     /// <summary>
     /// Devices of one user connected at once, across the cluster: a connection over it closes the
     /// least recently active other one with 4001.
     /// </summary>
+    [SettingRange(1, int.MaxValue, ErrorMessage = "Gateway:MaxDevicesPerUser must be at least 1.")]
     public int MaxDevicesPerUser { get; set; } = 20;
 
     /// <summary>
@@ -72,6 +87,7 @@ public sealed class GatewayOptions
     /// counted and the count is logged with the next one allowed, so a client that keeps
     /// triggering one cannot flood the log.
     /// </summary>
+    [SettingRange(1, int.MaxValue, ErrorMessage = "Gateway:ErrorLogsPerMinute must be at least 1.")]
     public int ErrorLogsPerMinute { get; set; } = 10;
 
     /// <summary>How long a closing handshake may take before the socket is aborted.</summary>
@@ -89,8 +105,13 @@ public sealed class GatewayOptions
     /// device's next ones before it goes to the DeviceGrain (see <c>DeliveredAcks</c>). Acks with a
     /// <c>req_id</c> never wait. Zero sends each at once (still one call in flight per device).
     /// </summary>
+    [SettingRange(typeof(TimeSpan), "00:00:00", SettingRangeAttribute.MaxTimeSpan, ErrorMessage = "Gateway:DeliveredAckDelay must not be negative.")]
     public TimeSpan DeliveredAckDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Chats whose replay is fetched at once when a device reconnects.</summary>
     public int ReplayConcurrency { get; set; } = 16;
 }
+
+/// <summary>Checks <see cref="GatewayOptions"/> when the gateway starts.</summary>
+[OptionsValidator]
+public sealed partial class GatewayOptionsValidator : IValidateOptions<GatewayOptions>;
