@@ -175,17 +175,17 @@ public sealed class ServerFrameBytesTests
 
     [Fact]
     public void AckMessageFrameKeepsItsBytes() => Pinned(
-        ServerFrames.Ack(Element("\"r3\""), new { message = FullMessage }),
+        ServerFrames.MessageAck(Element("\"r3\""), FullMessage),
         """{"type":"ack","req_id":"r3","message":{"message_id":"msg1","chat_id":"chat1","seq":9007199254740993,"sender_id":"u1","sender_device_id":"d1","client_msg_id":"c\u00221","text":"\u003Cb\u003E\u0022q\u0022 \u0027a\u0027 \u0026 a\u002Bb \u0060t\u0060\u003C/b\u003E\n\t\u0001 漢字 é \uD83D\uDE00 \\","mentions":["u2","u\u003C3\u003E"],"media":[{"media_id":"m1","status":"ready","reject_reason":null,"content_type":"image/png","file_name":"cat \u00221\u0022.png","size_bytes":12345,"width":640,"height":480,"url":"https://h.example/media/m1?sig=a\u002Bb\u0026x=\u003C1\u003E","thumbnail_url":"https://h.example/media/m1/thumb","expires_at":"2026-01-02T01:14:05.123Z"},{"media_id":"m2","status":"rejected","reject_reason":"too_large","content_type":"video/mp4","file_name":"v.mp4","size_bytes":0,"width":null,"height":null,"url":null,"thumbnail_url":null,"expires_at":null}],"parent_message_id":"parent1","created_at":"2026-01-02T01:04:05.123Z"}}""");
 
     [Fact]
     public void AckMessagesFrameKeepsItsBytes() => Pinned(
-        ServerFrames.Ack(Element("\"r4\""), new { messages = new List<MessageDto> { BareMessage, FullMessage } }),
+        ServerFrames.MessagesAck(Element("\"r4\""), [BareMessage, FullMessage]),
         """{"type":"ack","req_id":"r4","messages":[{"message_id":"msg2","chat_id":"chat1","seq":1,"sender_id":"u1","sender_device_id":"d1","client_msg_id":"c2","text":null,"mentions":[],"media":[],"parent_message_id":null,"created_at":"2026-12-31T23:59:59.000Z"},{"message_id":"msg1","chat_id":"chat1","seq":9007199254740993,"sender_id":"u1","sender_device_id":"d1","client_msg_id":"c\u00221","text":"\u003Cb\u003E\u0022q\u0022 \u0027a\u0027 \u0026 a\u002Bb \u0060t\u0060\u003C/b\u003E\n\t\u0001 漢字 é \uD83D\uDE00 \\","mentions":["u2","u\u003C3\u003E"],"media":[{"media_id":"m1","status":"ready","reject_reason":null,"content_type":"image/png","file_name":"cat \u00221\u0022.png","size_bytes":12345,"width":640,"height":480,"url":"https://h.example/media/m1?sig=a\u002Bb\u0026x=\u003C1\u003E","thumbnail_url":"https://h.example/media/m1/thumb","expires_at":"2026-01-02T01:14:05.123Z"},{"media_id":"m2","status":"rejected","reject_reason":"too_large","content_type":"video/mp4","file_name":"v.mp4","size_bytes":0,"width":null,"height":null,"url":null,"thumbnail_url":null,"expires_at":null}],"parent_message_id":"parent1","created_at":"2026-01-02T01:04:05.123Z"}]}""");
 
     [Fact]
     public void AckMessagesEmptyFrameKeepsItsBytes() => Pinned(
-        ServerFrames.Ack(null, new { messages = new List<MessageDto>() }),
+        ServerFrames.MessagesAck(null, []),
         """{"type":"ack","req_id":null,"messages":[]}""");
 
     private static void Pinned(byte[] frame, string expected) => Assert.Equal(expected, Encoding.UTF8.GetString(frame));
