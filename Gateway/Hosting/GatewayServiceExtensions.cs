@@ -54,7 +54,7 @@ public static class GatewayServiceExtensions
         });
         services.AddChatMediaGateway(configuration, dataFolder);
 
-        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer().AddChatWsAuthentication();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<TokenService>((options, tokens) =>
             {
@@ -62,6 +62,7 @@ public static class GatewayServiceExtensions
                 options.TokenValidationParameters = tokens.ValidationParameters;
                 options.Events = new JwtBearerEvents
                 {
+                    OnMessageReceived = WsAuthentication.ReadAccessTokenQuery,
                     OnChallenge = async context =>
                     {
                         context.HandleResponse();
