@@ -5,7 +5,10 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace ChatOrleans.Gateway.Auth;
 
-/// <summary>Issues and checks the signed, expiring bearer tokens (JWT, HS256).</summary>
+/// <summary>
+/// Issues the signed, expiring bearer tokens (JWT, HS256). JwtBearer checks them, on the HTTP API
+/// and on <c>/ws</c> alike, with <see cref="ValidationParameters"/>.
+/// </summary>
 public sealed class TokenService
 {
     private readonly JsonWebTokenHandler _handler = new();
@@ -52,25 +55,9 @@ public sealed class TokenService
         });
         return new IssuedToken(userId, token, expires);
     }
-
-    /// <summary>The user and expiry of a valid token; null when it is missing, forged or expired.</summary>
-    public async Task<TokenIdentity?> ValidateAsync(string? token)
-    {
-        if (string.IsNullOrEmpty(token))
-        {
-            return null;
-        }
-
-        var result = await _handler.ValidateTokenAsync(token, ValidationParameters);
-        if (!result.IsValid || result.SecurityToken is not JsonWebToken jwt || string.IsNullOrEmpty(jwt.Subject))
-        {
-            return null;
-        }
-
-        return new TokenIdentity(jwt.Subject, new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero));
-    }
 }
 
 public sealed record IssuedToken(string UserId, string AccessToken, DateTimeOffset ExpiresAt);
 
+/// <summary>The user behind a bearer token (or a ticket made from one) and when that token expires.</summary>
 public sealed record TokenIdentity(string UserId, DateTimeOffset ExpiresAt);

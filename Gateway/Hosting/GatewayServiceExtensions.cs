@@ -35,7 +35,7 @@ public static class GatewayServiceExtensions
 
         services.AddChatMediaGateway(configuration, dataFolder);
 
-        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer().AddChatWsAuthentication();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<TokenService>((options, tokens) =>
             {
@@ -43,6 +43,7 @@ public static class GatewayServiceExtensions
                 options.TokenValidationParameters = tokens.ValidationParameters;
                 options.Events = new JwtBearerEvents
                 {
+                    OnMessageReceived = WsAuthentication.ReadAccessTokenQuery,
                     OnChallenge = async context =>
                     {
                         context.HandleResponse();

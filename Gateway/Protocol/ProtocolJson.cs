@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using System.Text.Unicode;
 
 namespace ChatOrleans.Gateway.Protocol;
@@ -26,11 +27,20 @@ public static class ProtocolJson
         };
         options.Converters.Add(new UtcTimeConverter());
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
-        options.MakeReadOnly(populateMissingResolver: true);
+        // Frames and the public answers come from generated metadata; request bodies and the few
+        // private answer records of the endpoints fall back to reflection.
+        options.TypeInfoResolver = JsonTypeInfoResolver.Combine(ProtocolJsonContext.Default, new DefaultJsonTypeInfoResolver());
+        options.MakeReadOnly();
         return options;
     }
 
-    public static byte[] SerializeToUtf8(object value) => JsonSerializer.SerializeToUtf8Bytes(value, value.GetType(), Options);
+    /// <summary>The metadata of <typeparamref name="T"/> bound to <see cref="Options"/>, looked up once.</summary>
+    public static JsonTypeInfo<T> TypeInfo<T>() => Cache<T>.Info;
+
+    private static class Cache<T>
+    {
+        public static readonly JsonTypeInfo<T> Info = (JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T));
+    }
 
     /// <summary>ISO-8601 in UTC with milliseconds and <c>Z</c>, as PROTOCOL.md requires.</summary>
     private sealed class UtcTimeConverter : JsonConverter<DateTimeOffset>

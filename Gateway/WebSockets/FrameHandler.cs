@@ -108,7 +108,7 @@ public sealed partial class FrameHandler(
                 CheckSendBudget(connection);
                 var started = Stopwatch.GetTimestamp();
                 var message = await SendAsync(connection, request);
-                connection.Reply(ServerFrames.Ack(reqId, new { message = await media.MessageAsync(message, connection.Origin) }));
+                connection.Reply(ServerFrames.MessageAck(reqId, await media.MessageAsync(message, connection.Origin)));
                 metrics.Acked(Stopwatch.GetElapsedTime(started));
                 return;
             case "delete_message":
@@ -171,7 +171,7 @@ public sealed partial class FrameHandler(
                 var query = HistoryQuery.Create(request.OptionalSeq("before_seq"), request.OptionalSeq("after_seq"), request.OptionalInt("limit"));
                 var messages = await _chats[request.RequiredString("chat_id")]
                     .GetHistory(connection.UserId, query);
-                connection.Reply(ServerFrames.Ack(reqId, new { messages = await media.MessagesAsync(messages, connection.Origin) }));
+                connection.Reply(ServerFrames.MessagesAck(reqId, await media.MessagesAsync(messages, connection.Origin)));
                 return;
             default:
                 throw ChatException.BadRequest($"Unknown frame type \"{type}\".");

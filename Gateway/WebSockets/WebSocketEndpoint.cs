@@ -3,6 +3,7 @@ using ChatOrleans.Gateway.Api;
 using ChatOrleans.Gateway.Auth;
 using ChatOrleans.Gateway.Media;
 using ChatOrleans.Grains.Observability;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 
 namespace ChatOrleans.Gateway.WebSockets;
@@ -15,13 +16,14 @@ public static partial class WebSocketEndpoint
 {
     public static IEndpointRouteBuilder MapChatWebSocket(this IEndpointRouteBuilder app)
     {
-        app.Map("/ws", HandleAsync);
+        // A refused credential is 401 from the scheme's challenge, before anything below runs.
+        app.Map(WsAuthentication.Path, HandleAsync)
+            .RequireAuthorization(new AuthorizeAttribute { AuthenticationSchemes = WsAuthentication.Scheme });
         return app;
     }
 
     private static async Task HandleAsync(
         HttpContext context,
-        TokenService tokens,
         IGrainFactory grains,
         EventFanout fanout,
         FrameHandler handler,
@@ -35,25 +37,13 @@ public static partial class WebSocketEndpoint
         ChatMetrics metrics,
         ILoggerFactory loggers)
     {
-        // A ticket (browsers), the Authorization header (other clients), or ?access_token= (old clients).
+        // Authenticated by the WsAuthentication scheme: a ticket (browsers), the Authorization
+        // header (other clients), or ?access_token= (old clients).
         var query = context.Request.Query;
-        WsTicket? ticket = null;
-        TokenIdentity? identity;
-        if (query.ContainsKey("ticket"))
+        var ticket = context.Features.Get<WsTicket>();
+        if (WsAuthentication.IdentityOf(context) is not { } identity)
         {
-            ticket = tickets.Read(query["ticket"].FirstOrDefault());
-            identity = ticket is null ? null : new TokenIdentity(ticket.UserId, ticket.TokenExpiresAt);
-        }
-        else
-        {
-            identity = await tokens.ValidateAsync(BearerToken(context.Request) ?? query["access_token"].FirstOrDefault());
-        }
-
-        if (identity is null)
-        {
-            await ApiErrors.Write(context, ErrorCodes.Unauthorized, ticket is null && query.ContainsKey("ticket")
-                ? "The ticket is not valid or has expired."
-                : "A valid access token is required.");
+            await ApiErrors.Write(context, ErrorCodes.Unauthorized, "A valid access token is required.");
             return;
         }
 
@@ -88,12 +78,6 @@ public static partial class WebSocketEndpoint
             socket, identity.UserId, deviceId, identity.ExpiresAt, grains, fanout, handler, acks, media, media.OriginOf(context.Request), options.Value, time, metrics,
             loggers.CreateLogger<ClientConnection>());
         await connection.RunAsync(registry, context.RequestAborted);
-    }
-
-    private static string? BearerToken(HttpRequest request)
-    {
-        var header = request.Headers.Authorization.FirstOrDefault();
-        return header is not null && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : null;
     }
 
     [GeneratedRegex(@"^[A-Za-z0-9_-]{1,64}\z")]
