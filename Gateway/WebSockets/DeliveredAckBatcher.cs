@@ -18,7 +18,7 @@ namespace ChatOrleans.Gateway.WebSockets;
 /// Only a gateway crash inside the period loses acks; the device is then replayed those messages
 /// again, which clients drop by (chat_id, seq).
 /// </remarks>
-public sealed partial class DeliveredAckBatcher(IGrainFactory grains, IOptions<GatewayOptions> options, ILogger<DeliveredAckBatcher> logger)
+public sealed partial class DeliveredAckBatcher(IGrainFactory grains, IOptions<GatewayOptions> options, TimeProvider time, ILogger<DeliveredAckBatcher> logger)
     : BackgroundService
 {
     /// <summary>Positions per grain call: large enough to amortise the call, small enough for a modest message.</summary>
@@ -78,7 +78,7 @@ public sealed partial class DeliveredAckBatcher(IGrainFactory grains, IOptions<G
                 }
 
                 // WhenAny does not throw when the delay is cancelled: the loop ends at its test.
-                await Task.WhenAny(wake, Task.Delay(_period, stoppingToken)).ConfigureAwait(false);
+                await Task.WhenAny(wake, Task.Delay(_period, time, stoppingToken)).ConfigureAwait(false);
                 await FlushPendingAsync().ConfigureAwait(false);
             }
         }

@@ -3,6 +3,7 @@ using ChatOrleans.Tests.Grains;
 using ChatOrleans.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ChatOrleans.Tests.Gateway;
 
@@ -12,8 +13,8 @@ public sealed class DeliveredAckBatcherTests(ClusterFixture fixture)
 {
     private IGrainFactory Grains => fixture.Grains;
 
-    private DeliveredAckBatcher NewBatcher(TimeSpan period) =>
-        new(Grains, Options.Create(new GatewayOptions { DeliveredAckDelay = period }), NullLogger<DeliveredAckBatcher>.Instance);
+    private DeliveredAckBatcher NewBatcher(TimeSpan period, TimeProvider? time = null) =>
+        new(Grains, Options.Create(new GatewayOptions { DeliveredAckDelay = period }), time ?? TimeProvider.System, NullLogger<DeliveredAckBatcher>.Instance);
 
     [Fact]
     public async Task AcksOfManyDevicesWaitForTheFlushThenLandAsTheHighestOfEach()
@@ -66,17 +67,26 @@ public sealed class DeliveredAckBatcherTests(ClusterFixture fixture)
         await device.Connect("s_" + Guid.NewGuid().ToString("N"), "gateway-1");
         await chat.SendMany(a, 3);
 
-        var batcher = NewBatcher(TimeSpan.FromMilliseconds(100));
+        // The period passes on a clock of the test's own: nothing is sent before it, all of it after.
+        var clock = new FakeTimeProvider();
+        var period = TimeSpan.FromSeconds(5);
+        var batcher = NewBatcher(period, clock);
         await batcher.StartAsync(CancellationToken.None);
         try
         {
             batcher.Note(key, info.ChatId, 2);
             batcher.Note(key, info.ChatId, 3);
 
+            // The test's clock stands still: no period has passed, so nothing is stored.
+            await Task.Yield();
+            Assert.Equal(0, (await device.GetPositions())[info.ChatId]);
+
+            // Each advance passes a whole period (the loop may arm its timer a moment after the start).
             var deadline = DateTime.UtcNow + GrainTestHelpers.Timeout;
             while ((await device.GetPositions())[info.ChatId] != 3)
             {
-                Assert.True(DateTime.UtcNow < deadline, "The batched acks never reached storage.");
+                Assert.True(DateTime.UtcNow < deadline, "The batched acks never reached storage after the period.");
+                clock.Advance(period);
                 await Task.Delay(20);
             }
 
