@@ -29,13 +29,10 @@ public sealed partial class ChatGrain
         await _stateLock.WaitAsync();
         try
         {
-            if (!_members.Contains(userId) || (State.AlertLevels.TryGetValue(userId, out var current) && current == level))
+            if (_members.ChooseLevel(userId, level))
             {
-                return;
+                await _state.WriteStateAsync();
             }
-
-            State.AlertLevels[userId] = level;
-            await _state.WriteStateAsync();
         }
         finally
         {
@@ -61,8 +58,8 @@ public sealed partial class ChatGrain
             var mentioned = new HashSet<string>(written.SelectMany(m => m.Mentions.Where(id => id != m.SenderId)), StringComparer.Ordinal);
 
             IEnumerable<string> candidates = large
-                ? mentioned.Concat(State.AlertLevels.Where(l => l.Value == NotificationLevel.All).Select(l => l.Key)).Distinct()
-                : _members;
+                ? mentioned.Concat(_members.WhoChose(NotificationLevel.All)).Distinct()
+                : _members.Ids;
             foreach (var userId in candidates)
             {
                 if (userId == onlySender || !_members.Contains(userId))
@@ -70,7 +67,7 @@ public sealed partial class ChatGrain
                     continue;
                 }
 
-                var level = State.AlertLevels.TryGetValue(userId, out var chosen) ? chosen : defaultLevel;
+                var level = _members.ChosenLevel(userId) ?? defaultLevel;
                 if (level == NotificationLevel.None || (level == NotificationLevel.Mentions && !mentioned.Contains(userId)))
                 {
                     continue;
