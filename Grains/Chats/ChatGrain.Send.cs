@@ -14,8 +14,6 @@ public sealed partial class ChatGrain
 
     private readonly List<PendingSend> _queue = [];
     private readonly Dictionary<ClientMessageKey, PendingSend> _pendingByKey = [];
-    private readonly Dictionary<ClientMessageKey, ChatMessage> _recent = [];
-    private readonly Queue<ClientMessageKey> _recentOrder = new();
     private readonly Dictionary<string, string?> _userIdsByName = new(StringComparer.Ordinal);
     private ChatMessage? _lastMessage;
     private bool _lastMessageKnown;
@@ -25,7 +23,7 @@ public sealed partial class ChatGrain
     {
         EnsureMember(command.SenderId);
         var key = new ClientMessageKey(command.SenderId, command.ClientMsgId);
-        if (_recent.TryGetValue(key, out var known))
+        if (_recent.TryGet(key, out var known))
         {
             return known;
         }
@@ -54,7 +52,7 @@ public sealed partial class ChatGrain
         var mentions = await ResolveMentions(command.Text);
 
         // Checked again: the awaits above let other sends in, and one may carry the same key.
-        if (_recent.TryGetValue(key, out known))
+        if (_recent.TryGet(key, out known))
         {
             return known;
         }
@@ -81,7 +79,7 @@ public sealed partial class ChatGrain
     {
         EnsureMember(senderId);
         var key = new ClientMessageKey(senderId, clientMsgId);
-        if (_recent.TryGetValue(key, out var known))
+        if (_recent.TryGet(key, out var known))
         {
             return known;
         }
@@ -179,7 +177,7 @@ public sealed partial class ChatGrain
                     _metrics.Appended(Stopwatch.GetElapsedTime(started), messages.Count);
                     _lastSeq = seq;
                     written = messages;
-                    NoteWritten(messages);
+                    _unread.NoteWritten(messages);
                     break;
                 }
                 catch (SeqConflictException ex) when (attempt < MaxWriteAttempts)
@@ -265,30 +263,13 @@ public sealed partial class ChatGrain
     private void Complete(PendingSend send, ChatMessage message)
     {
         _pendingByKey.Remove(send.Key);
-        Remember(send.Key, message);
+        _recent.Remember(send.Key, message);
         send.Completion.TrySetResult(message);
-    }
-
-    private void Remember(ClientMessageKey key, ChatMessage message)
-    {
-        if (_recent.TryAdd(key, message))
-        {
-            _recentOrder.Enqueue(key);
-            while (_recentOrder.Count > _options.DedupeCacheSize)
-            {
-                _recent.Remove(_recentOrder.Dequeue());
-            }
-        }
     }
 
     private void ForgetDeleted(ChatMessage message)
     {
-        var key = new ClientMessageKey(message.SenderId, message.ClientMsgId);
-        if (_recent.ContainsKey(key))
-        {
-            _recent[key] = message with { Text = null, Mentions = [], MediaIds = [] };
-        }
-
+        _recent.ForgetContent(message);
         if (_lastMessage?.MessageId == message.MessageId)
         {
             _lastMessageKnown = false;

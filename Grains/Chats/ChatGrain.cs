@@ -23,6 +23,7 @@ public sealed partial class ChatGrain : Grain, IChatGrain
     private readonly ChatMetrics _metrics;
     private readonly ILogger<ChatGrain> _logger;
     private readonly SemaphoreSlim _stateLock = new(1, 1);
+    private readonly DedupeCache _recent;
     private ChatMembers _members = null!;
     private IAsyncStream<ChatEvent> _stream = null!;
     private GrainRefCache<IUserGrain>? _userRefs;
@@ -41,6 +42,7 @@ public sealed partial class ChatGrain : Grain, IChatGrain
         _state = state;
         _log = log;
         _options = options.Value;
+        _recent = new DedupeCache(_options.DedupeCacheSize);
         _time = time;
         _metrics = metrics;
         _logger = logger;
@@ -99,7 +101,7 @@ public sealed partial class ChatGrain : Grain, IChatGrain
         {
             _lastDeletedAt = now;
             ForgetDeleted(stored.Message);
-            NoteDeletedForUnread(stored.Message.Seq);
+            _unread.NoteDeleted(stored.Message.Seq);
             await Publish(new MessageDeletedEvent(ChatId, messageId, stored.Message.Seq));
         }
     }
@@ -157,7 +159,7 @@ public sealed partial class ChatGrain : Grain, IChatGrain
         var info = await GetInfo(userId);
         // The sender's grain hears of a send's read move after the ack (a one-way call, off the
         // send's path): until then its position may lag the sender's own latest message.
-        var readSeq = Math.Max(lastReadSeq, LatestSentBy(userId, lastReadSeq));
+        var readSeq = Math.Max(lastReadSeq, _unread.LatestSentBy(userId, lastReadSeq, _lastSeq));
         var unread = await CountUnread(userId, readSeq);
         var last = await GetLastMessage();
         return new ChatSummary(info, unread, last, readSeq);
