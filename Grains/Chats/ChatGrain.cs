@@ -1,4 +1,5 @@
 using ChatOrleans.Grains.Hosting;
+using ChatOrleans.Grains.Notifications;
 using ChatOrleans.Grains.Observability;
 using ChatOrleans.Grains.Storage;
 using Microsoft.Extensions.Logging;
@@ -19,6 +20,7 @@ public sealed partial class ChatGrain : Grain, IChatGrain
     private readonly IPersistentState<ChatState> _state;
     private readonly IMessageLog _log;
     private readonly ChatOptions _options;
+    private readonly NotificationOptions _notificationOptions;
     private readonly TimeProvider _time;
     private readonly ChatMetrics _metrics;
     private readonly ILogger<ChatGrain> _logger;
@@ -35,6 +37,7 @@ public sealed partial class ChatGrain : Grain, IChatGrain
         [PersistentState("chat", StorageNames.GrainState)] IPersistentState<ChatState> state,
         IMessageLog log,
         IOptions<ChatOptions> options,
+        IOptions<NotificationOptions> notificationOptions,
         TimeProvider time,
         ChatMetrics metrics,
         ILogger<ChatGrain> logger)
@@ -43,6 +46,7 @@ public sealed partial class ChatGrain : Grain, IChatGrain
         _log = log;
         _options = options.Value;
         _recent = new DedupeCache(_options.DedupeCacheSize);
+        _notificationOptions = notificationOptions.Value;
         _time = time;
         _metrics = metrics;
         _logger = logger;
