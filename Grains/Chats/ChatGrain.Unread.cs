@@ -8,7 +8,7 @@ public sealed partial class ChatGrain
     public async Task<int> CountUnread(string userId, long afterSeq)
     {
         EnsureMember(userId);
-        var upTo = _lastSeq;
+        var upTo = _writer.LastSeq;
         if (_unread.TryCount(userId, afterSeq, upTo, out var count))
         {
             return count;

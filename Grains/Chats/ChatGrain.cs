@@ -30,7 +30,7 @@ public sealed partial class ChatGrain : Grain, IChatGrain
     private IAsyncStream<ChatEvent> _stream = null!;
     private GrainRefCache<IUserGrain>? _userRefs;
     private GrainRefCache<INotificationInboxGrain>? _inboxRefs;
-    private long _lastSeq;
+    private ChatLogWriter _writer = null!;
     private DateTimeOffset? _lastDeletedAt;
 
     public ChatGrain(
@@ -64,7 +64,8 @@ public sealed partial class ChatGrain : Grain, IChatGrain
 
         // The log, not memory, is the source of the order: a new activation (after a crash, a
         // move or a double activation) continues from what is durably stored.
-        _lastSeq = await _log.GetLastSeqAsync(ChatId, cancellationToken);
+        _writer = new ChatLogWriter(ChatId, _log, _recent, _options.MaxWriteBatch, _time, _metrics, _logger, OnBatchWritten);
+        await _writer.LoadAsync(cancellationToken);
         _lastDeletedAt = await _log.GetLastDeletedAtAsync(ChatId, cancellationToken);
     }
 
@@ -136,7 +137,7 @@ public sealed partial class ChatGrain : Grain, IChatGrain
 
         // Taken before the read: everything up to it is in the log, so a caller may treat what
         // the page lacks below it as deleted. Sends that complete during the read come later.
-        var lastSeq = _lastSeq;
+        var lastSeq = _writer.LastSeq;
         IReadOnlyList<ChatMessage> messages = [];
         if (afterSeq < lastSeq)
         {
@@ -155,7 +156,7 @@ public sealed partial class ChatGrain : Grain, IChatGrain
     public Task<long> GetLastSeq(string requesterId)
     {
         EnsureMember(requesterId);
-        return Task.FromResult(_lastSeq);
+        return Task.FromResult(_writer.LastSeq);
     }
 
     public async Task<ChatSummary> GetSummary(string userId, long lastReadSeq)
@@ -163,7 +164,7 @@ public sealed partial class ChatGrain : Grain, IChatGrain
         var info = await GetInfo(userId);
         // The sender's grain hears of a send's read move after the ack (a one-way call, off the
         // send's path): until then its position may lag the sender's own latest message.
-        var readSeq = Math.Max(lastReadSeq, _unread.LatestSentBy(userId, lastReadSeq, _lastSeq));
+        var readSeq = Math.Max(lastReadSeq, _unread.LatestSentBy(userId, lastReadSeq, _writer.LastSeq));
         var unread = await CountUnread(userId, readSeq);
         var last = await GetLastMessage();
         return new ChatSummary(info, unread, last, readSeq);
@@ -204,7 +205,7 @@ public sealed partial class ChatGrain : Grain, IChatGrain
         State.Kind == ChatKind.Group ? State.OwnerId : null,
         _members.InJoinOrder.Take(1_000).Select(m => m.UserId).ToList(),
         _members.Count,
-        _lastSeq,
+        _writer.LastSeq,
         State.CreatedAt);
 
     private void EnsureMember(string userId)
