@@ -25,12 +25,18 @@ public sealed partial class ChatGrain
 
         try
         {
+            if (command.Refusal is { } refusal)
+            {
+                throw new ChatException(refusal.Code, refusal.Message);
+            }
+
             await CheckReferences(command);
         }
         catch (ChatException)
         {
-            // A retry of a stored message gets the original, even if its references no longer pass.
-            var original = await FindSent(command.SenderId, command.ClientMsgId);
+            // A retry of a stored message gets the original, even if its content no longer passes
+            // a check (here or at the edge): the one place this rule is kept.
+            var original = await FindStored(key);
             if (original is null)
             {
                 throw;
@@ -51,10 +57,9 @@ public sealed partial class ChatGrain
         return await _writer.Enqueue(command, key, mentions);
     }
 
-    public async Task<ChatMessage?> FindSent(string senderId, string clientMsgId)
+    /// <summary>The message stored under this key, deleted or not, or null.</summary>
+    private async Task<ChatMessage?> FindStored(ClientMessageKey key)
     {
-        EnsureMember(senderId);
-        var key = new ClientMessageKey(senderId, clientMsgId);
         if (_recent.TryGet(key, out var known))
         {
             return known;
