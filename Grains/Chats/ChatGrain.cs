@@ -11,9 +11,16 @@ namespace ChatOrleans.Grains.Chats;
 
 /// <summary>
 /// The single writer of one chat. Reentrant so that sends queueing up while a log write is in
-/// flight join the next batch (see ChatGrain.Send.cs); membership changes take
+/// flight join the next batch (see <see cref="ChatLogWriter"/>); membership changes take
 /// <see cref="_stateLock"/> so that they never interleave with each other.
 /// </summary>
+/// <remarks>
+/// The grain checks and routes; what it remembers lives in plain classes: who is in the chat
+/// (<see cref="ChatMembers"/>, over the grain state), recent sends for retries
+/// (<see cref="DedupeCache"/>), the queue of sends and the last seq (<see cref="ChatLogWriter"/>),
+/// recent senders for unread counts (<see cref="UnreadWindow"/>); <see cref="AlertRecipients"/>
+/// decides who an alert is for.
+/// </remarks>
 [Reentrant]
 public sealed partial class ChatGrain : Grain, IChatGrain
 {
