@@ -77,7 +77,7 @@ public interface IChatGrain : IGrainWithStringKey
 
     /// <summary>
     /// A member chose an alert level for this chat. The chat keeps the choices so that it contacts
-    /// only the members an alert is for (ChatGrain.Notify.cs).
+    /// only the members an alert is for (Grains/Chats/AlertRecipients.cs).
     /// </summary>
     [Alias("SetAlertLevel")]
     Task SetAlertLevel(string userId, NotificationLevel level);
