@@ -192,16 +192,11 @@ public sealed partial class FrameHandler(
         {
             command = ReadSend(connection, request, clientMsgId);
         }
-        catch (ChatException)
+        catch (ChatException ex)
         {
-            // A retry gets the original message back whatever its new content.
-            var original = await chat.FindSent(connection.UserId, clientMsgId);
-            if (original is null)
-            {
-                throw;
-            }
-
-            return original;
+            // Still the chat's to answer: a retry of a stored message gets the original whatever
+            // its new content, and only the chat knows what it stored.
+            command = SendMessageCommand.Refused(connection.UserId, connection.DeviceId, clientMsgId, ex);
         }
 
         return await chat.Send(command);

@@ -29,15 +29,14 @@ public interface IChatGrain : IGrainWithStringKey
     [Alias("RemoveMember")]
     Task RemoveMember(string actorId, string userId);
 
+    /// <summary>
+    /// Stores a member's message and returns it once durable. A retry (the same sender and
+    /// <c>client_msg_id</c>) gets the original back whatever its new content, also when that content
+    /// fails a check: here (media, parent) or at the edge (<see cref="SendMessageCommand.Refusal"/>,
+    /// thrown for anything but a retry). <c>forbidden</c> for a non-member, retries included.
+    /// </summary>
     [Alias("Send")]
     Task<ChatMessage> Send(SendMessageCommand command);
-
-    /// <summary>
-    /// The message a user already sent with this <c>client_msg_id</c>, or null. A retry gets the
-    /// original back whatever its new content, so a retry that would now fail a check asks this first.
-    /// </summary>
-    [Alias("FindSent")]
-    Task<ChatMessage?> FindSent(string senderId, string clientMsgId);
 
     /// <summary>Only the sender deletes. Deleting a deleted message succeeds and changes nothing.</summary>
     [Alias("Delete")]
@@ -78,7 +77,7 @@ public interface IChatGrain : IGrainWithStringKey
 
     /// <summary>
     /// A member chose an alert level for this chat. The chat keeps the choices so that it contacts
-    /// only the members an alert is for (ChatGrain.Notify.cs).
+    /// only the members an alert is for (Grains/Chats/AlertRecipients.cs).
     /// </summary>
     [Alias("SetAlertLevel")]
     Task SetAlertLevel(string userId, NotificationLevel level);

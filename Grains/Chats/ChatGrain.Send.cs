@@ -1,48 +1,42 @@
-using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using ChatOrleans.Grains.Storage;
 
 namespace ChatOrleans.Grains.Chats;
 
 /// <summary>
-/// The write path: sends queue up, one loop writes them to the log in batches (one durable
-/// write for many sends), and only then acks them and publishes one event per batch.
+/// The send path: membership, dedupe (a retry gets the original), references and mentions are
+/// checked here; <see cref="ChatLogWriter"/> then writes the send to the log in a batch, and
+/// <see cref="OnBatchWritten"/> publishes one event per batch after the acks.
 /// </summary>
 public sealed partial class ChatGrain
 {
-    private const int MaxWriteAttempts = 5;
-
-    private readonly List<PendingSend> _queue = [];
-    private readonly Dictionary<ClientMessageKey, PendingSend> _pendingByKey = [];
-    private readonly Dictionary<ClientMessageKey, ChatMessage> _recent = [];
-    private readonly Queue<ClientMessageKey> _recentOrder = new();
     private readonly Dictionary<string, string?> _userIdsByName = new(StringComparer.Ordinal);
     private ChatMessage? _lastMessage;
     private bool _lastMessageKnown;
-    private bool _writing;
 
     public async Task<ChatMessage> Send(SendMessageCommand command)
     {
         EnsureMember(command.SenderId);
         var key = new ClientMessageKey(command.SenderId, command.ClientMsgId);
-        if (_recent.TryGetValue(key, out var known))
+        if (Answered(key) is { } answered)
         {
-            return known;
-        }
-
-        if (_pendingByKey.TryGetValue(key, out var inFlight))
-        {
-            return await inFlight.Completion.Task;
+            return await answered;
         }
 
         try
         {
+            if (command.Refusal is { } refusal)
+            {
+                throw new ChatException(refusal.Code, refusal.Message);
+            }
+
             await CheckReferences(command);
         }
         catch (ChatException)
         {
-            // A retry of a stored message gets the original, even if its references no longer pass.
-            var original = await FindSent(command.SenderId, command.ClientMsgId);
+            // A retry of a stored message gets the original, even if its content no longer passes
+            // a check (here or at the edge): the one place this rule is kept.
+            var original = await FindStored(key);
             if (original is null)
             {
                 throw;
@@ -54,34 +48,19 @@ public sealed partial class ChatGrain
         var mentions = await ResolveMentions(command.Text);
 
         // Checked again: the awaits above let other sends in, and one may carry the same key.
-        if (_recent.TryGetValue(key, out known))
+        if (Answered(key) is { } again)
         {
-            return known;
-        }
-
-        if (_pendingByKey.TryGetValue(key, out inFlight))
-        {
-            return await inFlight.Completion.Task;
+            return await again;
         }
 
         EnsureMember(command.SenderId);
-        var pending = new PendingSend(command, key, mentions);
-        _queue.Add(pending);
-        _pendingByKey[key] = pending;
-        if (!_writing)
-        {
-            _writing = true;
-            _ = WriteLoop();
-        }
-
-        return await pending.Completion.Task;
+        return await _writer.Enqueue(command, key, mentions);
     }
 
-    public async Task<ChatMessage?> FindSent(string senderId, string clientMsgId)
+    /// <summary>The message stored under this key, deleted or not, or null.</summary>
+    private async Task<ChatMessage?> FindStored(ClientMessageKey key)
     {
-        EnsureMember(senderId);
-        var key = new ClientMessageKey(senderId, clientMsgId);
-        if (_recent.TryGetValue(key, out var known))
+        if (_recent.TryGet(key, out var known))
         {
             return known;
         }
@@ -89,6 +68,10 @@ public sealed partial class ChatGrain
         var stored = await _log.FindByClientMsgIdsAsync(ChatId, [key]);
         return stored.Count > 0 ? stored[0] : null;
     }
+
+    /// <summary>What this activation answers for a key without the log: a message it wrote recently, or one being written.</summary>
+    private Task<ChatMessage>? Answered(ClientMessageKey key) =>
+        _recent.TryGet(key, out var known) ? Task.FromResult(known) : _writer.InFlight(key);
 
     private async Task CheckReferences(SendMessageCommand command)
     {
@@ -137,105 +120,13 @@ public sealed partial class ChatGrain
         }
     }
 
-    private async Task WriteLoop()
+    /// <summary>After each stored batch, its sends acked: the batch's one event, alerts and the senders' read moves.</summary>
+    private async Task OnBatchWritten(IReadOnlyList<ChatMessage> written)
     {
-        try
-        {
-            while (_queue.Count > 0)
-            {
-                var batch = _queue.Take(_options.MaxWriteBatch).ToList();
-                _queue.RemoveRange(0, batch.Count);
-                await WriteBatch(batch);
-            }
-        }
-        finally
-        {
-            _writing = false;
-        }
-    }
-
-    private async Task WriteBatch(List<PendingSend> batch)
-    {
-        List<ChatMessage> written = [];
-        try
-        {
-            for (var attempt = 1; ; attempt++)
-            {
-                var now = _time.GetUtcNow();
-                var messages = new List<ChatMessage>(batch.Count);
-                var seq = _lastSeq;
-                foreach (var send in batch)
-                {
-                    var c = send.Command;
-                    messages.Add(new ChatMessage(
-                        ChatIds.NewMessageId(), ChatId, ++seq, c.SenderId, c.SenderDeviceId, c.ClientMsgId,
-                        c.Text, send.Mentions, DistinctMedia(c.MediaIds), c.ParentMessageId, now));
-                }
-
-                try
-                {
-                    var started = Stopwatch.GetTimestamp();
-                    await _log.AppendAsync(ChatId, messages);
-                    _metrics.Appended(Stopwatch.GetElapsedTime(started), messages.Count);
-                    _lastSeq = seq;
-                    written = messages;
-                    NoteWritten(messages);
-                    break;
-                }
-                catch (SeqConflictException ex) when (attempt < MaxWriteAttempts)
-                {
-                    // Another writer took a seq, or a retry's client_msg_id is already stored:
-                    // reload from the log, answer the stored ones, and try again with the rest.
-                    var seqBefore = _lastSeq;
-                    _lastSeq = await _log.GetLastSeqAsync(ChatId);
-                    var stored = await _log.FindByClientMsgIdsAsync(ChatId, batch.Select(b => b.Key).ToList());
-                    if (_lastSeq != seqBefore || stored.Count == 0)
-                    {
-                        // Seqs this activation did not write: another writer (a double activation).
-                        LogWriteConflict(ChatId, attempt, ex);
-                    }
-                    else
-                    {
-                        // A retry of a message stored before this activation (after a restart, the
-                        // dedupe cache is empty): the idempotent path, not a fault.
-                        LogRetryAnswered(ChatId, stored.Count);
-                    }
-
-                    foreach (var message in stored)
-                    {
-                        var key = new ClientMessageKey(message.SenderId, message.ClientMsgId);
-                        var send = batch.First(b => b.Key == key);
-                        batch.Remove(send);
-                        Complete(send, message);
-                    }
-
-                    if (batch.Count == 0)
-                    {
-                        return;
-                    }
-                }
-            }
-        }
-        catch (Exception ex)
-        {
-            LogWriteFailed(ChatId, batch.Count, ex);
-            var error = ex is ChatException ? ex : new ChatException(ErrorCodes.Unavailable, "The message could not be stored; send it again.");
-            foreach (var send in batch)
-            {
-                _pendingByKey.Remove(send.Key);
-                send.Completion.TrySetException(error);
-            }
-
-            return;
-        }
-
-        for (var i = 0; i < batch.Count; i++)
-        {
-            Complete(batch[i], written[i]);
-        }
-
+        _unread.NoteWritten(written);
         _lastMessage = written[^1];
         _lastMessageKnown = true;
+
         // Sending moves the sender's read position: the receipt rides on the event, and the
         // sender's UserGrain is told without waiting (the ack and fan-out never wait on it).
         var senderReads = written.GroupBy(m => m.SenderId).Select(g => new MemberRead(g.Key, g.Last().Seq)).ToList();
@@ -259,36 +150,9 @@ public sealed partial class ChatGrain
         }
     }
 
-    private static IReadOnlyList<string> DistinctMedia(IReadOnlyList<string> mediaIds) =>
-        mediaIds.Count <= 1 ? mediaIds : mediaIds.Distinct(StringComparer.Ordinal).ToList();
-
-    private void Complete(PendingSend send, ChatMessage message)
-    {
-        _pendingByKey.Remove(send.Key);
-        Remember(send.Key, message);
-        send.Completion.TrySetResult(message);
-    }
-
-    private void Remember(ClientMessageKey key, ChatMessage message)
-    {
-        if (_recent.TryAdd(key, message))
-        {
-            _recentOrder.Enqueue(key);
-            while (_recentOrder.Count > _options.DedupeCacheSize)
-            {
-                _recent.Remove(_recentOrder.Dequeue());
-            }
-        }
-    }
-
     private void ForgetDeleted(ChatMessage message)
     {
-        var key = new ClientMessageKey(message.SenderId, message.ClientMsgId);
-        if (_recent.ContainsKey(key))
-        {
-            _recent[key] = message with { Text = null, Mentions = [], MediaIds = [] };
-        }
-
+        _recent.ForgetContent(message);
         if (_lastMessage?.MessageId == message.MessageId)
         {
             _lastMessageKnown = false;
@@ -336,16 +200,5 @@ public sealed partial class ChatGrain
         }
 
         return mentioned;
-    }
-
-    private sealed class PendingSend(SendMessageCommand command, ClientMessageKey key, IReadOnlyList<string> mentions)
-    {
-        public SendMessageCommand Command { get; } = command;
-
-        public ClientMessageKey Key { get; } = key;
-
-        public IReadOnlyList<string> Mentions { get; } = mentions;
-
-        public TaskCompletionSource<ChatMessage> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

@@ -1,4 +1,5 @@
 using ChatOrleans.Grains.Hosting;
+using ChatOrleans.Grains.Notifications;
 using ChatOrleans.Grains.Observability;
 using ChatOrleans.Grains.Storage;
 using Microsoft.Extensions.Logging;
@@ -10,30 +11,40 @@ namespace ChatOrleans.Grains.Chats;
 
 /// <summary>
 /// The single writer of one chat. Reentrant so that sends queueing up while a log write is in
-/// flight join the next batch (see ChatGrain.Send.cs); membership changes take
+/// flight join the next batch (see <see cref="ChatLogWriter"/>); membership changes take
 /// <see cref="_stateLock"/> so that they never interleave with each other.
 /// </summary>
+/// <remarks>
+/// The grain checks and routes; what it remembers lives in plain classes: who is in the chat
+/// (<see cref="ChatMembers"/>, over the grain state), recent sends for retries
+/// (<see cref="DedupeCache"/>), the queue of sends and the last seq (<see cref="ChatLogWriter"/>),
+/// recent senders for unread counts (<see cref="UnreadWindow"/>); <see cref="AlertRecipients"/>
+/// decides who an alert is for.
+/// </remarks>
 [Reentrant]
 public sealed partial class ChatGrain : Grain, IChatGrain
 {
     private readonly IPersistentState<ChatState> _state;
     private readonly IMessageLog _log;
     private readonly ChatOptions _options;
+    private readonly NotificationOptions _notificationOptions;
     private readonly TimeProvider _time;
     private readonly ChatMetrics _metrics;
     private readonly ILogger<ChatGrain> _logger;
     private readonly SemaphoreSlim _stateLock = new(1, 1);
-    private readonly HashSet<string> _members = new(StringComparer.Ordinal);
+    private readonly DedupeCache _recent;
+    private ChatMembers _members = null!;
     private IAsyncStream<ChatEvent> _stream = null!;
     private GrainRefCache<IUserGrain>? _userRefs;
     private GrainRefCache<INotificationInboxGrain>? _inboxRefs;
-    private long _lastSeq;
+    private ChatLogWriter _writer = null!;
     private DateTimeOffset? _lastDeletedAt;
 
     public ChatGrain(
         [PersistentState("chat", StorageNames.GrainState)] IPersistentState<ChatState> state,
         IMessageLog log,
         IOptions<ChatOptions> options,
+        IOptions<NotificationOptions> notificationOptions,
         TimeProvider time,
         ChatMetrics metrics,
         ILogger<ChatGrain> logger)
@@ -41,6 +52,8 @@ public sealed partial class ChatGrain : Grain, IChatGrain
         _state = state;
         _log = log;
         _options = options.Value;
+        _recent = new DedupeCache(_options.DedupeCacheSize);
+        _notificationOptions = notificationOptions.Value;
         _time = time;
         _metrics = metrics;
         _logger = logger;
@@ -54,126 +67,13 @@ public sealed partial class ChatGrain : Grain, IChatGrain
     {
         _stream = this.GetStreamProvider(StreamNames.Provider)
             .GetStream<ChatEvent>(StreamId.Create(StreamNames.ChatNamespace, ChatId));
-        foreach (var member in State.Members)
-        {
-            _members.Add(member.UserId);
-        }
+        _members = new ChatMembers(State);
 
         // The log, not memory, is the source of the order: a new activation (after a crash, a
         // move or a double activation) continues from what is durably stored.
-        _lastSeq = await _log.GetLastSeqAsync(ChatId, cancellationToken);
+        _writer = new ChatLogWriter(ChatId, _log, _recent, _options.MaxWriteBatch, _time, _metrics, _logger, OnBatchWritten);
+        await _writer.LoadAsync(cancellationToken);
         _lastDeletedAt = await _log.GetLastDeletedAtAsync(ChatId, cancellationToken);
-    }
-
-    public async Task<ChatInfo> CreateGroup(string ownerId, string name, IReadOnlyList<string> memberIds)
-    {
-        try
-        {
-            return await CreateGroupCore(ownerId, name, memberIds);
-        }
-        catch (ChatException) when (!State.Created)
-        {
-            ForgetUncreated();
-            throw;
-        }
-    }
-
-    private async Task<ChatInfo> CreateGroupCore(string ownerId, string name, IReadOnlyList<string> memberIds)
-    {
-        name = name?.Trim() ?? "";
-        if (name.Length == 0 || name.Length > _options.MaxNameLength)
-        {
-            throw ChatException.BadRequest($"A group needs a name of 1 to {_options.MaxNameLength} characters.");
-        }
-
-        DisplayText.EnsureAllowed(name, "name");
-        await _stateLock.WaitAsync();
-        try
-        {
-            if (State.Created)
-            {
-                throw ChatException.Conflict("This chat already exists.");
-            }
-
-            var members = new List<string> { ownerId };
-            foreach (var id in memberIds)
-            {
-                if (!members.Contains(id))
-                {
-                    members.Add(id);
-                }
-            }
-
-            EnsureGroupSize(members.Count);
-            await EnsureUsersExist(members);
-
-            var now = _time.GetUtcNow();
-            State.Created = true;
-            State.Kind = ChatKind.Group;
-            State.Name = name;
-            State.OwnerId = ownerId;
-            State.CreatedAt = now;
-            State.Members = members.Select(id => new ChatMember(id, now)).ToList();
-            await _state.WriteStateAsync();
-            _members.UnionWith(members);
-
-            var info = ToInfo();
-            await NotifyJoined(members, info, now);
-            return info;
-        }
-        finally
-        {
-            _stateLock.Release();
-        }
-    }
-
-    public async Task<DirectChatResult> EnsureDirect(string userA, string userB)
-    {
-        try
-        {
-            return await EnsureDirectCore(userA, userB);
-        }
-        catch (ChatException) when (!State.Created)
-        {
-            ForgetUncreated();
-            throw;
-        }
-    }
-
-    private async Task<DirectChatResult> EnsureDirectCore(string userA, string userB)
-    {
-        if (ChatId != ChatIds.DirectChatId(userA, userB))
-        {
-            throw ChatException.BadRequest("This is not the direct chat of these users.");
-        }
-
-        await _stateLock.WaitAsync();
-        try
-        {
-            if (State.Created)
-            {
-                return new DirectChatResult(ToInfo(), Created: false);
-            }
-
-            var members = userA == userB ? new List<string> { userA } : [userA, userB];
-            await EnsureUsersExist(members);
-
-            var now = _time.GetUtcNow();
-            State.Created = true;
-            State.Kind = ChatKind.Direct;
-            State.CreatedAt = now;
-            State.Members = members.Select(id => new ChatMember(id, now)).ToList();
-            await _state.WriteStateAsync();
-            _members.UnionWith(members);
-
-            var info = ToInfo();
-            await NotifyJoined(members, info, now);
-            return new DirectChatResult(info, Created: true);
-        }
-        finally
-        {
-            _stateLock.Release();
-        }
     }
 
     public Task<ChatInfo> GetInfo(string requesterId)
@@ -191,89 +91,6 @@ public sealed partial class ChatGrain : Grain, IChatGrain
         }
 
         return Task.FromResult(_members.Contains(userId));
-    }
-
-    public async Task<ChatInfo> AddMembers(string actorId, IReadOnlyList<string> userIds)
-    {
-        EnsureMember(actorId);
-        if (State.Kind == ChatKind.Direct)
-        {
-            throw ChatException.Forbidden("A direct chat's members cannot change.");
-        }
-
-        await _stateLock.WaitAsync();
-        try
-        {
-            var added = userIds.Distinct().Where(id => !_members.Contains(id)).ToList();
-            if (added.Count == 0)
-            {
-                return ToInfo();
-            }
-
-            EnsureGroupSize(_members.Count + added.Count);
-            await EnsureUsersExist(added);
-
-            var now = _time.GetUtcNow();
-            State.Members.AddRange(added.Select(id => new ChatMember(id, now)));
-            await _state.WriteStateAsync();
-            _members.UnionWith(added);
-
-            var info = ToInfo();
-            await NotifyJoined(added, info, now);
-            foreach (var id in added)
-            {
-                await Publish(new MemberAddedEvent(ChatId, id));
-            }
-
-            return info;
-        }
-        finally
-        {
-            _stateLock.Release();
-        }
-    }
-
-    public async Task RemoveMember(string actorId, string userId)
-    {
-        EnsureMember(actorId);
-        if (State.Kind == ChatKind.Direct)
-        {
-            throw ChatException.Forbidden("Nobody leaves a direct chat.");
-        }
-
-        if (actorId != userId && actorId != State.OwnerId)
-        {
-            throw ChatException.Forbidden("Only the owner removes other members.");
-        }
-
-        await _stateLock.WaitAsync();
-        try
-        {
-            if (!_members.Contains(userId))
-            {
-                throw ChatException.NotFound("That user is not a member of this chat.");
-            }
-
-            State.Members.RemoveAll(m => m.UserId == userId);
-            State.AlertLevels.Remove(userId);
-            if (State.OwnerId == userId)
-            {
-                // Members are kept in join order, ties in the order given at creation.
-                State.OwnerId = State.Members.Count > 0 ? State.Members[0].UserId : null;
-            }
-
-            await _state.WriteStateAsync();
-            _members.Remove(userId);
-
-            // Published before anything else: on the chat's ordered stream it separates what the
-            // removed user may still see from what they must not.
-            await Publish(new MemberRemovedEvent(ChatId, userId));
-            await GrainFactory.GetGrain<IUserGrain>(userId).LeftChat(ChatId);
-        }
-        finally
-        {
-            _stateLock.Release();
-        }
     }
 
     public async Task Delete(string actorId, string messageId)
@@ -296,7 +113,7 @@ public sealed partial class ChatGrain : Grain, IChatGrain
         {
             _lastDeletedAt = now;
             ForgetDeleted(stored.Message);
-            NoteDeletedForUnread(stored.Message.Seq);
+            _unread.NoteDeleted(stored.Message.Seq);
             await Publish(new MessageDeletedEvent(ChatId, messageId, stored.Message.Seq));
         }
     }
@@ -327,7 +144,7 @@ public sealed partial class ChatGrain : Grain, IChatGrain
 
         // Taken before the read: everything up to it is in the log, so a caller may treat what
         // the page lacks below it as deleted. Sends that complete during the read come later.
-        var lastSeq = _lastSeq;
+        var lastSeq = _writer.LastSeq;
         IReadOnlyList<ChatMessage> messages = [];
         if (afterSeq < lastSeq)
         {
@@ -346,7 +163,7 @@ public sealed partial class ChatGrain : Grain, IChatGrain
     public Task<long> GetLastSeq(string requesterId)
     {
         EnsureMember(requesterId);
-        return Task.FromResult(_lastSeq);
+        return Task.FromResult(_writer.LastSeq);
     }
 
     public async Task<ChatSummary> GetSummary(string userId, long lastReadSeq)
@@ -354,7 +171,7 @@ public sealed partial class ChatGrain : Grain, IChatGrain
         var info = await GetInfo(userId);
         // The sender's grain hears of a send's read move after the ack (a one-way call, off the
         // send's path): until then its position may lag the sender's own latest message.
-        var readSeq = Math.Max(lastReadSeq, LatestSentBy(userId, lastReadSeq));
+        var readSeq = Math.Max(lastReadSeq, _unread.LatestSentBy(userId, lastReadSeq, _writer.LastSeq));
         var unread = await CountUnread(userId, readSeq);
         var last = await GetLastMessage();
         return new ChatSummary(info, unread, last, readSeq);
@@ -393,9 +210,9 @@ public sealed partial class ChatGrain : Grain, IChatGrain
         State.Kind,
         State.Kind == ChatKind.Group ? State.Name : null,
         State.Kind == ChatKind.Group ? State.OwnerId : null,
-        State.Members.Take(1_000).Select(m => m.UserId).ToList(),
-        State.Members.Count,
-        _lastSeq,
+        _members.InJoinOrder.Take(1_000).Select(m => m.UserId).ToList(),
+        _members.Count,
+        _writer.LastSeq,
         State.CreatedAt);
 
     private void EnsureMember(string userId)
@@ -412,50 +229,11 @@ public sealed partial class ChatGrain : Grain, IChatGrain
         }
     }
 
-    private void EnsureGroupSize(int count)
-    {
-        if (count > _options.MaxGroupMembers)
-        {
-            throw ChatException.BadRequest($"A group holds at most {_options.MaxGroupMembers} members.");
-        }
-    }
-
     /// <summary>
     /// An activation for an id that holds no chat (an unknown id, a refused creation) leaves memory
     /// as soon as its calls are done, so ids nobody created cost nothing for long.
     /// </summary>
     private void ForgetUncreated() => DeactivateOnIdle();
-
-    private async Task EnsureUsersExist(IReadOnlyList<string> userIds)
-    {
-        // An id of a shape this server never makes is unknown without asking a grain: each grain
-        // asked is an activation (one that finds no user leaves at once, see UserGrain.GetProfile).
-        foreach (var id in userIds)
-        {
-            if (!ChatIds.IsUserId(id))
-            {
-                throw ChatException.NotFound($"No such user: {id}.");
-            }
-        }
-
-        var profiles = await Task.WhenAll(userIds.Select(id => GrainFactory.GetGrain<IUserGrain>(id).GetProfile()));
-        for (var i = 0; i < userIds.Count; i++)
-        {
-            if (profiles[i] is null)
-            {
-                throw ChatException.NotFound($"No such user: {userIds[i]}.");
-            }
-        }
-    }
-
-    private async Task NotifyJoined(IReadOnlyList<string> userIds, ChatInfo info, DateTimeOffset joinedAt)
-    {
-        // The membership is already stored: the users' chat lists are an index of it.
-        foreach (var chunk in userIds.Chunk(256))
-        {
-            await Task.WhenAll(chunk.Select(id => GrainFactory.GetGrain<IUserGrain>(id).JoinedChat(info, joinedAt)));
-        }
-    }
 
     private async Task Publish(ChatEvent chatEvent)
     {

@@ -11,10 +11,10 @@ public sealed class ChatState
     [Id(1)] public ChatKind Kind { get; set; }
     [Id(2)] public string? Name { get; set; }
     [Id(3)] public string? OwnerId { get; set; }
-    /// <summary>Members in join order: the owner's successor is the earliest remaining one.</summary>
+    /// <summary>Members in join order: the owner's successor is the earliest remaining one. Changed only through <see cref="ChatMembers"/>.</summary>
     [Id(4)] public List<ChatMember> Members { get; set; } = [];
     [Id(5)] public DateTimeOffset CreatedAt { get; set; }
-    /// <summary>Alert levels members chose for this chat (ChatGrain.Notify.cs); members not here have the default.</summary>
+    /// <summary>Alert levels members chose for this chat; members not here have the default. Changed only through <see cref="ChatMembers"/>.</summary>
     [Id(6)] public Dictionary<string, NotificationLevel> AlertLevels { get; set; } = [];
 }
 
