@@ -22,63 +22,27 @@ public static class ChatEndpoints
             .Body<CreateChatRequest>().Answers<ChatResponse>(StatusCodes.Status201Created).Answers<ChatResponse>()
             .Refuses(400, 401, 404, 413, 503);
 
-        api.MapGet("/chats", async (HttpContext context, IGrainFactory grains, MediaLinks links) =>
-        {
-            var chats = await grains.GetGrain<IUserGrain>(context.UserId()).GetChats();
-            return Json(new ChatListResponse(await links.ChatsAsync(chats, links.OriginOf(context.Request))));
-        })
+        api.MapGet("/chats", ListChats)
             .Describe(Tag, "ListChats", "The caller's chats, newest activity first.")
             .Answers<ChatListResponse>()
             .Refuses(401, 503);
 
-        api.MapGet("/chats/{chatId}", async (string chatId, HttpContext context, IGrainFactory grains, MediaLinks links) =>
-        {
-            EnsureChatId(chatId);
-            var chat = await grains.GetGrain<IUserGrain>(context.UserId()).GetChat(chatId);
-            return Json(new ChatResponse(await links.ChatAsync(chat, links.OriginOf(context.Request))));
-        })
+        api.MapGet("/chats/{chatId}", GetChat)
             .Describe(Tag, "GetChat", "One chat of the caller.")
             .Answers<ChatResponse>()
             .Refuses(401, 403, 404, 503);
 
-        api.MapPost("/chats/{chatId}/members", async (string chatId, HttpContext context, IGrainFactory grains, MediaLinks links, IOptions<ApiOptions> options) =>
-        {
-            EnsureChatId(chatId);
-            var body = await RequestBody.Read<AddMembersRequest>(context.Request);
-            if (body.UserIds is not { Count: > 0 } userIds)
-            {
-                throw ChatException.BadRequest("user_ids must be a non-empty array of user ids.");
-            }
-
-            EnsureUserIds(userIds, "user_ids", options.Value.MaxIdsPerRequest);
-
-            var userId = context.UserId();
-            await grains.GetGrain<IChatGrain>(chatId).AddMembers(userId, userIds);
-            var chat = await grains.GetGrain<IUserGrain>(userId).GetChat(chatId);
-            return Json(new ChatResponse(await links.ChatAsync(chat, links.OriginOf(context.Request))));
-        })
+        api.MapPost("/chats/{chatId}/members", AddMembers)
             .Describe(Tag, "AddMembers", "Add users to a group.")
             .Body<AddMembersRequest>().Answers<ChatResponse>()
             .Refuses(400, 401, 403, 404, 413, 503);
 
-        api.MapDelete("/chats/{chatId}/members/{memberId}", async (string chatId, string memberId, HttpContext context, IGrainFactory grains) =>
-        {
-            EnsureChatId(chatId);
-            await grains.GetGrain<IChatGrain>(chatId).RemoveMember(context.UserId(), memberId);
-            return Results.NoContent();
-        })
+        api.MapDelete("/chats/{chatId}/members/{memberId}", RemoveMember)
             .Describe(Tag, "RemoveMember", "Leave a chat, or (the owner) remove a member.")
             .Produces(StatusCodes.Status204NoContent)
             .Refuses(401, 403, 404, 503);
 
-        api.MapGet("/chats/{chatId}/messages", async (string chatId, HttpContext context, IGrainFactory grains, MediaLinks links) =>
-        {
-            EnsureChatId(chatId);
-            var query = HistoryQuery.Create(
-                QueryLong(context, "before_seq"), QueryLong(context, "after_seq"), (int?)Math.Min(QueryLong(context, "limit") ?? HistoryQuery.DefaultLimit, int.MaxValue));
-            var messages = await grains.GetGrain<IChatGrain>(chatId).GetHistory(context.UserId(), query);
-            return Json(new MessageListResponse(await links.MessagesAsync(messages, links.OriginOf(context.Request))));
-        })
+        api.MapGet("/chats/{chatId}/messages", GetHistory)
             .Describe(Tag, "GetHistory", "A page of a chat's history, ascending by seq.")
             .Query("before_seq", JsonSchemaType.Integer, "Only messages with a lower seq (the newest page before it).")
             .Query("after_seq", JsonSchemaType.Integer, "Only messages with a higher seq.")
@@ -86,20 +50,7 @@ public static class ChatEndpoints
             .Answers<MessageListResponse>()
             .Refuses(400, 401, 403, 404, 503);
 
-        api.MapPut("/chats/{chatId}/notification-settings", async (string chatId, HttpContext context, IGrainFactory grains) =>
-        {
-            EnsureChatId(chatId);
-            var body = await RequestBody.Read<ChatSettingsRequest>(context.Request);
-            var level = body.Level switch
-            {
-                "all" => NotificationLevel.All,
-                "mentions" => NotificationLevel.Mentions,
-                "none" => NotificationLevel.None,
-                _ => throw ChatException.BadRequest("level must be \"all\", \"mentions\" or \"none\"."),
-            };
-            await grains.GetGrain<IUserGrain>(context.UserId()).SetChatLevel(chatId, level);
-            return Json(new ChatLevelResponse(chatId, body.Level));
-        })
+        api.MapPut("/chats/{chatId}/notification-settings", SetChatNotificationLevel)
             .Describe(Tag, "SetChatNotificationLevel", "The caller's notification level for one chat: all, mentions or none.")
             .Body<ChatSettingsRequest>().Answers<ChatLevelResponse>()
             .Refuses(400, 401, 403, 404, 413, 503);
@@ -133,6 +84,67 @@ public static class ChatEndpoints
             default:
                 throw ChatException.BadRequest("kind must be \"direct\" or \"group\".");
         }
+    }
+
+    private static async Task<IResult> ListChats(HttpContext context, IGrainFactory grains, MediaLinks links)
+    {
+        var chats = await grains.GetGrain<IUserGrain>(context.UserId()).GetChats();
+        return Json(new ChatListResponse(await links.ChatsAsync(chats, links.OriginOf(context.Request))));
+    }
+
+    private static async Task<IResult> GetChat(string chatId, HttpContext context, IGrainFactory grains, MediaLinks links)
+    {
+        EnsureChatId(chatId);
+        var chat = await grains.GetGrain<IUserGrain>(context.UserId()).GetChat(chatId);
+        return Json(new ChatResponse(await links.ChatAsync(chat, links.OriginOf(context.Request))));
+    }
+
+    private static async Task<IResult> AddMembers(string chatId, HttpContext context, IGrainFactory grains, MediaLinks links, IOptions<ApiOptions> options)
+    {
+        EnsureChatId(chatId);
+        var body = await RequestBody.Read<AddMembersRequest>(context.Request);
+        if (body.UserIds is not { Count: > 0 } userIds)
+        {
+            throw ChatException.BadRequest("user_ids must be a non-empty array of user ids.");
+        }
+
+        EnsureUserIds(userIds, "user_ids", options.Value.MaxIdsPerRequest);
+
+        var userId = context.UserId();
+        await grains.GetGrain<IChatGrain>(chatId).AddMembers(userId, userIds);
+        var chat = await grains.GetGrain<IUserGrain>(userId).GetChat(chatId);
+        return Json(new ChatResponse(await links.ChatAsync(chat, links.OriginOf(context.Request))));
+    }
+
+    private static async Task<IResult> RemoveMember(string chatId, string memberId, HttpContext context, IGrainFactory grains)
+    {
+        EnsureChatId(chatId);
+        await grains.GetGrain<IChatGrain>(chatId).RemoveMember(context.UserId(), memberId);
+        return Results.NoContent();
+    }
+
+    private static async Task<IResult> GetHistory(string chatId, HttpContext context, IGrainFactory grains, MediaLinks links)
+    {
+        EnsureChatId(chatId);
+        var query = HistoryQuery.Create(
+            QueryLong(context, "before_seq"), QueryLong(context, "after_seq"), (int?)Math.Min(QueryLong(context, "limit") ?? HistoryQuery.DefaultLimit, int.MaxValue));
+        var messages = await grains.GetGrain<IChatGrain>(chatId).GetHistory(context.UserId(), query);
+        return Json(new MessageListResponse(await links.MessagesAsync(messages, links.OriginOf(context.Request))));
+    }
+
+    private static async Task<IResult> SetChatNotificationLevel(string chatId, HttpContext context, IGrainFactory grains)
+    {
+        EnsureChatId(chatId);
+        var body = await RequestBody.Read<ChatSettingsRequest>(context.Request);
+        var level = body.Level switch
+        {
+            "all" => NotificationLevel.All,
+            "mentions" => NotificationLevel.Mentions,
+            "none" => NotificationLevel.None,
+            _ => throw ChatException.BadRequest("level must be \"all\", \"mentions\" or \"none\"."),
+        };
+        await grains.GetGrain<IUserGrain>(context.UserId()).SetChatLevel(chatId, level);
+        return Json(new ChatLevelResponse(chatId, body.Level));
     }
 
     /// <summary>A chat id of a shape this server never makes names no chat: <c>not_found</c>, as for any unknown id.</summary>

@@ -35,9 +35,17 @@ public static class LocalMediaFileEndpoints
             return ApiErrors.Result(ErrorCodes.Forbidden, refusal ?? "This link does not allow uploads.");
         }
 
-        // A completed media takes no more bytes (asked first so that no body is read in vain; the
-        // media grain decides again, in its turn, once the body is whole).
         var media = grains.GetGrain<IMediaGrain>(mediaId);
+        return await RefuseBeforeReadingAsync(media, context, maxBytes)
+            ?? await StoreUploadAsync(media, mediaId, context, layout, maxBytes);
+    }
+
+    /// <summary>
+    /// A completed media takes no more bytes (asked first so that no body is read in vain; the
+    /// media grain decides again, in its turn, once the body is whole). Null when the body may come.
+    /// </summary>
+    private static async Task<IResult?> RefuseBeforeReadingAsync(IMediaGrain media, HttpContext context, long maxBytes)
+    {
         MediaInfo info;
         try
         {
@@ -53,11 +61,12 @@ public static class LocalMediaFileEndpoints
             return UploadClosed();
         }
 
-        if (context.Request.ContentLength > maxBytes)
-        {
-            return ApiErrors.Result(ErrorCodes.TooLarge, $"This upload may hold at most {maxBytes} bytes.");
-        }
+        return context.Request.ContentLength > maxBytes ? TooLarge(maxBytes) : null;
+    }
 
+    private static async Task<IResult> StoreUploadAsync(
+        IMediaGrain media, string mediaId, HttpContext context, LocalMediaLayout layout, long maxBytes)
+    {
         // The signed size, not the server-wide default of 30 MB, bounds the body.
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
@@ -68,23 +77,9 @@ public static class LocalMediaFileEndpoints
         var part = layout.PartPath(mediaId);
         try
         {
-            long written = 0;
-            await using (var file = new FileStream(part, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
+            if (!await WriteBodyAsync(context, part, maxBytes))
             {
-                var buffer = new byte[81920];
-                int read;
-                while ((read = await context.Request.Body.ReadAsync(buffer, context.RequestAborted)) > 0)
-                {
-                    written += read;
-                    if (written > maxBytes)
-                    {
-                        return ApiErrors.Result(ErrorCodes.TooLarge, $"This upload may hold at most {maxBytes} bytes.");
-                    }
-
-                    await file.WriteAsync(buffer.AsMemory(0, read), context.RequestAborted);
-                }
-
-                await file.FlushAsync(context.RequestAborted);
+                return TooLarge(maxBytes);
             }
 
             // Whole or not at all, and only before complete: the grain renames the part into the
@@ -95,13 +90,38 @@ public static class LocalMediaFileEndpoints
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return ApiErrors.Result(ErrorCodes.TooLarge, $"This upload may hold at most {maxBytes} bytes.");
+            return TooLarge(maxBytes);
         }
         finally
         {
             File.Delete(part);
         }
     }
+
+    /// <summary>Writes the request body to a new <paramref name="part"/> file; false (and stops reading) once it passes <paramref name="maxBytes"/>.</summary>
+    private static async Task<bool> WriteBodyAsync(HttpContext context, string part, long maxBytes)
+    {
+        long written = 0;
+        await using var file = new FileStream(part, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true);
+        var buffer = new byte[81920];
+        int read;
+        while ((read = await context.Request.Body.ReadAsync(buffer, context.RequestAborted)) > 0)
+        {
+            written += read;
+            if (written > maxBytes)
+            {
+                return false;
+            }
+
+            await file.WriteAsync(buffer.AsMemory(0, read), context.RequestAborted);
+        }
+
+        await file.FlushAsync(context.RequestAborted);
+        return true;
+    }
+
+    private static IResult TooLarge(long maxBytes) =>
+        ApiErrors.Result(ErrorCodes.TooLarge, $"This upload may hold at most {maxBytes} bytes.");
 
     private static IResult UploadClosed() =>
         ApiErrors.Result(ErrorCodes.Conflict, "This media was completed: its upload URL takes no more bytes.");

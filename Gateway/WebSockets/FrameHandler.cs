@@ -39,17 +39,10 @@ public sealed partial class FrameHandler(
         using (document)
         {
             var root = document.RootElement;
-            JsonElement? reqId = null;
-            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("req_id", out var id)
-                && id.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined))
+            if (!TryReadReqId(root, out var reqId))
             {
-                if (!CanEcho(id))
-                {
-                    connection.Reply(ServerFrames.Error(null, ErrorCodes.BadRequest, "req_id is not valid Unicode text (a lone surrogate)."));
-                    return;
-                }
-
-                reqId = id.Clone();
+                connection.Reply(ServerFrames.Error(null, ErrorCodes.BadRequest, "req_id is not valid Unicode text (a lone surrogate)."));
+                return;
             }
 
             try
@@ -63,29 +56,54 @@ public sealed partial class FrameHandler(
                 var type = request.RequiredString("type");
                 await DispatchAsync(connection, type, request, reqId);
             }
-            catch (ChatException ex)
-            {
-                connection.Reply(ServerFrames.Error(reqId, ex.Code, ex.Message));
-            }
-            catch (RateLimitedException ex)
-            {
-                metrics.RateLimited(ex.Budget);
-                connection.Reply(ServerFrames.Error(reqId, ErrorCodes.RateLimited, ex.Message, (long)Math.Ceiling(ex.RetryAfter.TotalMilliseconds)));
-            }
-            catch (Exception ex) when (ex is TimeoutException or OrleansException or SiloUnavailableException)
-            {
-                LogUnavailable(connection.DeviceKey, ex);
-                connection.Reply(ServerFrames.Error(reqId, ErrorCodes.Unavailable, "The service is briefly unavailable; try again."));
-            }
             catch (Exception ex)
             {
+                connection.Reply(FailureFrame(connection, reqId, ex));
+            }
+        }
+    }
+
+    /// <summary>
+    /// The frame's <c>req_id</c>, cloned so that it outlives the document (null when the frame has
+    /// none); false when it cannot be written back (see <see cref="CanEcho"/>).
+    /// </summary>
+    private static bool TryReadReqId(JsonElement root, out JsonElement? reqId)
+    {
+        reqId = null;
+        if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("req_id", out var id)
+            && id.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined))
+        {
+            if (!CanEcho(id))
+            {
+                return false;
+            }
+
+            reqId = id.Clone();
+        }
+
+        return true;
+    }
+
+    /// <summary>The <c>error</c> answer to a frame that failed, counted or logged by its kind.</summary>
+    private byte[] FailureFrame(ClientConnection connection, JsonElement? reqId, Exception exception)
+    {
+        switch (exception)
+        {
+            case ChatException ex:
+                return ServerFrames.Error(reqId, ex.Code, ex.Message);
+            case RateLimitedException ex:
+                metrics.RateLimited(ex.Budget);
+                return ServerFrames.Error(reqId, ErrorCodes.RateLimited, ex.Message, (long)Math.Ceiling(ex.RetryAfter.TotalMilliseconds));
+            case TimeoutException or OrleansException or SiloUnavailableException:
+                LogUnavailable(connection.DeviceKey, exception);
+                return ServerFrames.Error(reqId, ErrorCodes.Unavailable, "The service is briefly unavailable; try again.");
+            default:
                 if (errorLogs.TryLog(out var suppressed))
                 {
-                    LogFailed(connection.DeviceKey, suppressed, ex);
+                    LogFailed(connection.DeviceKey, suppressed, exception);
                 }
 
-                connection.Reply(ServerFrames.Error(reqId, ErrorCodes.Internal, "Something went wrong on the server."));
-            }
+                return ServerFrames.Error(reqId, ErrorCodes.Internal, "Something went wrong on the server.");
         }
     }
 
@@ -104,78 +122,108 @@ public sealed partial class FrameHandler(
                 connection.Reply(ServerFrames.Pong(reqId));
                 return;
             case "send_message":
-                RequireReqId(reqId, type);
-                CheckSendBudget(connection);
-                var started = Stopwatch.GetTimestamp();
-                var message = await SendAsync(connection, request);
-                connection.Reply(ServerFrames.MessageAck(reqId, await media.MessageAsync(message, connection.Origin)));
-                metrics.Acked(Stopwatch.GetElapsedTime(started));
+                await SendMessageAsync(connection, request, reqId);
                 return;
             case "delete_message":
-                RequireReqId(reqId, type);
-                CheckSendBudget(connection);
-                await _chats[request.RequiredString("chat_id")]
-                    .Delete(connection.UserId, request.RequiredString("message_id"));
-                connection.Reply(ServerFrames.Ack(reqId));
+                await DeleteMessageAsync(connection, request, reqId);
                 return;
             case "mark_read":
-                RequireReqId(reqId, type);
-                await connection.User
-                    .MarkRead(request.RequiredString("chat_id"), request.RequiredSeq("seq"));
-                connection.Reply(ServerFrames.Ack(reqId));
+                await MarkReadAsync(connection, request, reqId);
                 return;
             case "delivered":
-                var device = connection.Device;
-                var deliveredChat = request.RequiredString("chat_id");
-                var deliveredSeq = request.RequiredSeq("seq");
-                if (reqId is null)
-                {
-                    // Unconfirmed: batched with the gateway's others, written shortly, many in one write.
-                    // A seq this socket never sent needs the chat's own check: the grain does it.
-                    if (!connection.TryNoteDelivered(deliveredChat, deliveredSeq))
-                    {
-                        await device.Delivered(deliveredChat, deliveredSeq);
-                    }
-
-                    return;
-                }
-
-                // Confirmed: the ack means the position is stored.
-                await device.Delivered(deliveredChat, deliveredSeq);
-                connection.Reply(ServerFrames.Ack(reqId));
+                await DeliveredAsync(connection, request, reqId);
                 return;
             case "typing":
-                var state = request.RequiredString("state");
-                if (state is not ("start" or "stop"))
-                {
-                    throw ChatException.BadRequest("state must be \"start\" or \"stop\".");
-                }
-
-                await _chats[request.RequiredString("chat_id")].Typing(connection.UserId, state == "start");
-                ReplyIfAsked(connection, reqId);
+                await TypingAsync(connection, request, reqId);
                 return;
             case "fetch_history":
-                RequireReqId(reqId, type);
-                if (historyLimiter.TryAcquire(connection.DeviceKey) is { } historyRetry)
-                {
-                    throw new RateLimitedException(historyRetry, RateLimitBudgets.History, "Too many history requests: slow down.");
-                }
-
-                // An answer may be megabytes: none is built while the socket still holds a lot
-                // unread, so a socket that stops reading pins at most its queue and one answer.
-                if (!await connection.WaitForSendQueueToDrainAsync())
-                {
-                    return;
-                }
-
-                var query = HistoryQuery.Create(request.OptionalSeq("before_seq"), request.OptionalSeq("after_seq"), request.OptionalInt("limit"));
-                var messages = await _chats[request.RequiredString("chat_id")]
-                    .GetHistory(connection.UserId, query);
-                connection.Reply(ServerFrames.MessagesAck(reqId, await media.MessagesAsync(messages, connection.Origin)));
+                await FetchHistoryAsync(connection, request, reqId);
                 return;
             default:
                 throw ChatException.BadRequest($"Unknown frame type \"{type}\".");
         }
+    }
+
+    private async Task SendMessageAsync(ClientConnection connection, FrameReader request, JsonElement? reqId)
+    {
+        RequireReqId(reqId, "send_message");
+        CheckSendBudget(connection);
+        var started = Stopwatch.GetTimestamp();
+        var message = await SendAsync(connection, request);
+        connection.Reply(ServerFrames.MessageAck(reqId, await media.MessageAsync(message, connection.Origin)));
+        metrics.Acked(Stopwatch.GetElapsedTime(started));
+    }
+
+    private async Task DeleteMessageAsync(ClientConnection connection, FrameReader request, JsonElement? reqId)
+    {
+        RequireReqId(reqId, "delete_message");
+        CheckSendBudget(connection);
+        await _chats[request.RequiredString("chat_id")]
+            .Delete(connection.UserId, request.RequiredString("message_id"));
+        connection.Reply(ServerFrames.Ack(reqId));
+    }
+
+    private static async Task MarkReadAsync(ClientConnection connection, FrameReader request, JsonElement? reqId)
+    {
+        RequireReqId(reqId, "mark_read");
+        await connection.User
+            .MarkRead(request.RequiredString("chat_id"), request.RequiredSeq("seq"));
+        connection.Reply(ServerFrames.Ack(reqId));
+    }
+
+    private static async Task DeliveredAsync(ClientConnection connection, FrameReader request, JsonElement? reqId)
+    {
+        var device = connection.Device;
+        var deliveredChat = request.RequiredString("chat_id");
+        var deliveredSeq = request.RequiredSeq("seq");
+        if (reqId is null)
+        {
+            // Unconfirmed: batched with the gateway's others, written shortly, many in one write.
+            // A seq this socket never sent needs the chat's own check: the grain does it.
+            if (!connection.TryNoteDelivered(deliveredChat, deliveredSeq))
+            {
+                await device.Delivered(deliveredChat, deliveredSeq);
+            }
+
+            return;
+        }
+
+        // Confirmed: the ack means the position is stored.
+        await device.Delivered(deliveredChat, deliveredSeq);
+        connection.Reply(ServerFrames.Ack(reqId));
+    }
+
+    private async Task TypingAsync(ClientConnection connection, FrameReader request, JsonElement? reqId)
+    {
+        var state = request.RequiredString("state");
+        if (state is not ("start" or "stop"))
+        {
+            throw ChatException.BadRequest("state must be \"start\" or \"stop\".");
+        }
+
+        await _chats[request.RequiredString("chat_id")].Typing(connection.UserId, state == "start");
+        ReplyIfAsked(connection, reqId);
+    }
+
+    private async Task FetchHistoryAsync(ClientConnection connection, FrameReader request, JsonElement? reqId)
+    {
+        RequireReqId(reqId, "fetch_history");
+        if (historyLimiter.TryAcquire(connection.DeviceKey) is { } historyRetry)
+        {
+            throw new RateLimitedException(historyRetry, RateLimitBudgets.History, "Too many history requests: slow down.");
+        }
+
+        // An answer may be megabytes: none is built while the socket still holds a lot
+        // unread, so a socket that stops reading pins at most its queue and one answer.
+        if (!await connection.WaitForSendQueueToDrainAsync())
+        {
+            return;
+        }
+
+        var query = HistoryQuery.Create(request.OptionalSeq("before_seq"), request.OptionalSeq("after_seq"), request.OptionalInt("limit"));
+        var messages = await _chats[request.RequiredString("chat_id")]
+            .GetHistory(connection.UserId, query);
+        connection.Reply(ServerFrames.MessagesAck(reqId, await media.MessagesAsync(messages, connection.Origin)));
     }
 
     private async Task<ChatMessage> SendAsync(ClientConnection connection, FrameReader request)
