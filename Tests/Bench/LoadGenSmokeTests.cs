@@ -11,6 +11,7 @@ namespace ChatOrleans.Tests.Bench;
 /// The benchmark itself is not a test; these run the load generator's scenarios at a few devices against a real
 /// gateway for seconds, and check that it measured what it sent.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class LoadGenSmokeTests(ITestOutputHelper output)
 {
     private static readonly Dictionary<string, string?> RaisedLimits = new()

@@ -8,6 +8,7 @@ namespace ChatOrleans.Tests.Browser;
 /// (Node with playwright-core, driving Debian's /usr/bin/chromium) against a real gateway on
 /// loopback. The script's exit code is the verdict; its output is the failure message.
 /// </summary>
+[Trait("Category", "Browser")]
 public sealed class BrowserTests(BrowserTests.GatewayFixture gateway) : IClassFixture<BrowserTests.GatewayFixture>
 {
     private static readonly TimeSpan ScenarioTimeout = TimeSpan.FromMinutes(3);

@@ -4,6 +4,7 @@ using static ChatOrleans.Tests.Chats.TestMessages;
 namespace ChatOrleans.Tests.Chats;
 
 /// <summary>Who a written batch alerts: by the level each member chose or the chat's default, mentions and senders.</summary>
+[Trait("Category", "Unit")]
 public sealed class AlertRecipientsTests
 {
     private const int Threshold = 3;

@@ -12,6 +12,7 @@ namespace ChatOrleans.Tests.Chats;
 /// The chat's batched writer: sends that queue during a write share the next one, each is acked
 /// once stored, seqs follow the log, and a refused append is retried from what the log holds.
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class ChatLogWriterTests
 {
     private static readonly ChatMetrics Metrics = new(new TestMeterFactory());

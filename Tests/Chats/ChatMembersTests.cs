@@ -3,6 +3,7 @@ using ChatOrleans.Grains.Chats;
 namespace ChatOrleans.Tests.Chats;
 
 /// <summary>The member set of a chat: one list in the grain state, its lookup kept in step with it.</summary>
+[Trait("Category", "Unit")]
 public sealed class ChatMembersTests
 {
     private static readonly DateTimeOffset Monday = new(2026, 11, 30, 9, 0, 0, TimeSpan.Zero);

@@ -5,6 +5,7 @@ using static ChatOrleans.Tests.Chats.TestMessages;
 namespace ChatOrleans.Tests.Chats;
 
 /// <summary>The chat's memory of recent sends by (sender, client_msg_id): bounded, oldest out first.</summary>
+[Trait("Category", "Unit")]
 public sealed class DedupeCacheTests
 {
     [Fact]

@@ -4,6 +4,7 @@ using static ChatOrleans.Tests.Chats.TestMessages;
 namespace ChatOrleans.Tests.Chats;
 
 /// <summary>Unread counts from the senders of recent seqs and kept counts, and when only the log can answer.</summary>
+[Trait("Category", "Unit")]
 public sealed class UnreadWindowTests
 {
     [Fact]

@@ -18,6 +18,7 @@ using ReadStateEvent = ChatOrleans.Client.ReadStateEvent;
 /// test killed) and uses its own users and chats.
 /// </summary>
 [Collection(ProductionClusterCollection.Name)]
+[Trait("Category", "Cluster")]
 public sealed class ProductionClusterTests(ProductionCluster cluster, ITestOutputHelper output) : IClassFixture<ProductionCluster>
 {
     [Fact]

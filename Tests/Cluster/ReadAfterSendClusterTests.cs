@@ -7,6 +7,7 @@ namespace ChatOrleans.Tests.Cluster;
 /// gateway of the production cluster, the one the sender is not connected to included.
 /// </summary>
 [Collection(ProductionClusterCollection.Name)]
+[Trait("Category", "Cluster")]
 public sealed class ReadAfterSendClusterTests(ProductionCluster cluster) : IClassFixture<ProductionCluster>
 {
     private const int Rounds = 60;

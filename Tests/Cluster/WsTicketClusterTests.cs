@@ -9,6 +9,7 @@ namespace ChatOrleans.Tests.Cluster;
 /// socket at the other, once for the whole cluster.
 /// </summary>
 [Collection(ProductionClusterCollection.Name)]
+[Trait("Category", "Cluster")]
 public sealed class WsTicketClusterTests(ProductionCluster cluster, ITestOutputHelper output) : IClassFixture<ProductionCluster>
 {
     [Fact]

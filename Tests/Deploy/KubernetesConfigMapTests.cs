@@ -18,6 +18,7 @@ namespace ChatOrleans.Tests.Deploy;
 /// them, and every non-secret setting that <c>deploy/local-cluster.sh</c> gives all its processes
 /// (the one production set-up that runs here) has its place in it too.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed partial class KubernetesConfigMapTests
 {
     /// <summary>Where each configuration section is bound, by the section's path.</summary>

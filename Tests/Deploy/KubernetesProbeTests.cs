@@ -9,6 +9,7 @@ namespace ChatOrleans.Tests.Deploy;
 /// (<c>/healthz</c>: restart me if this fails) and readiness (<c>/healthz/ready</c>: send me no
 /// traffic while my store, Redis or the cluster is unreachable), on the container's HTTP port.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed partial class KubernetesProbeTests
 {
     [Theory]

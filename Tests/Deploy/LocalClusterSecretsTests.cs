@@ -14,6 +14,7 @@ namespace ChatOrleans.Tests.Deploy;
 /// test reads the children's <c>/proc/PID/cmdline</c> and <c>/proc/PID/environ</c>.
 /// </summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+[Trait("Category", "Integration")]
 public sealed class LocalClusterSecretsTests
 {
     private static readonly TimeSpan ScriptTimeout = TimeSpan.FromSeconds(120);

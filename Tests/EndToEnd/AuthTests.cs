@@ -21,6 +21,7 @@ using ReceiptEvent = ChatOrleans.Client.ReceiptEvent;
 using TypingEvent = ChatOrleans.Client.TypingEvent;
 
 /// <summary>Registration, login, tokens on HTTP and on the WebSocket upgrade, and token expiry on an open socket.</summary>
+[Trait("Category", "Integration")]
 public sealed class AuthTests(ProtocolGatewayFixture fixture) : IClassFixture<ProtocolGatewayFixture>
 {
     private Uri BaseUri => fixture.BaseUri;

@@ -11,6 +11,7 @@ using ErrorCodes = ChatOrleans.Client.ErrorCodes;
 /// The JSON API takes bodies up to <c>Api:MaxBodyBytes</c> (1 MiB); a larger one is 413
 /// <c>too_large</c>, not 400. Uploads to <c>/files</c> keep their own, signed limit.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class BodyLimitTests(ProtocolGatewayFixture fixture) : IClassFixture<ProtocolGatewayFixture>
 {
     private Uri BaseUri => fixture.BaseUri;

@@ -15,6 +15,7 @@ using ReceiptEvent = ChatOrleans.Client.ReceiptEvent;
 using TypingEvent = ChatOrleans.Client.TypingEvent;
 
 /// <summary>Creating chats, the chat list, membership and history over HTTP and the socket.</summary>
+[Trait("Category", "Integration")]
 public sealed class ChatApiTests(ProtocolGatewayFixture fixture) : IClassFixture<ProtocolGatewayFixture>
 {
     private static readonly string[] ChatFields =

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace ChatOrleans.Tests.EndToEnd;
 
 /// <summary>The data folder (0700), the signing key and the SQLite files (0600), on Linux.</summary>
+[Trait("Category", "Integration")]
 public sealed class DataFolderPermissionTests
 {
     private const UnixFileMode Folder = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;

@@ -8,6 +8,7 @@ namespace ChatOrleans.Tests.EndToEnd;
 /// A retry of a message stored before a restart is the idempotent path: it gets the original and
 /// leaves no warning or stack trace in the log (issue 12, item 16).
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class DedupeRetryLogTests
 {
     [Fact]

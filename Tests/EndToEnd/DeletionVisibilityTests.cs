@@ -11,6 +11,7 @@ using ReadStateEvent = ChatOrleans.Client.ReadStateEvent;
 using ErrorCodes = ChatOrleans.Client.ErrorCodes;
 
 /// <summary>Invariant 5 (deletion, live and at reconnect) and invariant 7 (only members see a chat's events).</summary>
+[Trait("Category", "Integration")]
 public sealed class DeletionVisibilityTests(SharedGatewayFixture fixture) : IClassFixture<SharedGatewayFixture>
 {
     private Uri BaseUri => fixture.BaseUri;

@@ -9,6 +9,7 @@ namespace ChatOrleans.Tests.EndToEnd;
 /// At most 20 devices of one user are connected at once: the 21st connection closes the least
 /// recently active one with 4001; a device that reconnects counts once.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class DeviceLimitTests(ProtocolGatewayFixture fixture) : IClassFixture<ProtocolGatewayFixture>
 {
     private const int MaxDevices = 20;

@@ -18,6 +18,7 @@ namespace ChatOrleans.Tests.EndToEnd;
 /// by free ports, and the log says which (issue 12, item 17).
 /// </summary>
 [Collection(EmbeddedPortCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class EmbeddedPortTests
 {
     [Fact]

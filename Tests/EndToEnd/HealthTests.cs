@@ -7,6 +7,7 @@ namespace ChatOrleans.Tests.EndToEnd;
 using ErrorCodes = ChatOrleans.Client.ErrorCodes;
 
 /// <summary>The root endpoints and the API's answer to paths it does not know.</summary>
+[Trait("Category", "Integration")]
 public sealed class HealthTests(ProtocolGatewayFixture fixture) : IClassFixture<ProtocolGatewayFixture>
 {
     private Uri BaseUri => fixture.BaseUri;

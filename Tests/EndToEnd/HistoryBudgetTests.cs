@@ -8,6 +8,7 @@ namespace ChatOrleans.Tests.EndToEnd;
 using ErrorCodes = ChatOrleans.Client.ErrorCodes;
 
 /// <summary><c>fetch_history</c> has a budget per device: 20 a second sustained, bursts of 50.</summary>
+[Trait("Category", "Integration")]
 public sealed class HistoryBudgetTests(ProtocolGatewayFixture fixture, ITestOutputHelper output) : IClassFixture<ProtocolGatewayFixture>
 {
     private const int Burst = 50;

@@ -6,6 +6,7 @@ namespace ChatOrleans.Tests.EndToEnd;
 /// History with both <c>before_seq</c> and <c>after_seq</c> is the window between them: the first
 /// <c>limit</c> above <c>after_seq</c> and below <c>before_seq</c>, over HTTP and <c>fetch_history</c> alike.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class HistoryWindowTests(ProtocolGatewayFixture fixture) : IClassFixture<ProtocolGatewayFixture>
 {
     private Uri BaseUri => fixture.BaseUri;

@@ -13,6 +13,7 @@ using ErrorCodes = ChatOrleans.Client.ErrorCodes;
 /// Ids are shape-checked at the edge and a request names at most 1,000 users, so no request makes
 /// the server hold an activation per made-up id (issue 12, item 4).
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class IdValidationTests(ProtocolGatewayFixture fixture) : IClassFixture<ProtocolGatewayFixture>
 {
     private Uri BaseUri => fixture.BaseUri;

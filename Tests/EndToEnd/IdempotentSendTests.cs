@@ -4,6 +4,7 @@ using ChatOrleans.Client;
 namespace ChatOrleans.Tests.EndToEnd;
 
 /// <summary>Invariant 4: the same user, chat and client_msg_id is one message, however often and from wherever it is sent.</summary>
+[Trait("Category", "Integration")]
 public sealed class IdempotentSendTests(SharedGatewayFixture fixture) : IClassFixture<SharedGatewayFixture>
 {
     private Uri BaseUri => fixture.BaseUri;

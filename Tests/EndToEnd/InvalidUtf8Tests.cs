@@ -4,6 +4,7 @@ using ChatOrleans.Client;
 namespace ChatOrleans.Tests.EndToEnd;
 
 /// <summary>A text frame that is not UTF-8 ends the connection with close code 1007, not a reset.</summary>
+[Trait("Category", "Integration")]
 public sealed class InvalidUtf8Tests(ProtocolGatewayFixture fixture) : IClassFixture<ProtocolGatewayFixture>
 {
     [Theory]

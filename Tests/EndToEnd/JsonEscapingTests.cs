@@ -8,6 +8,7 @@ namespace ChatOrleans.Tests.EndToEnd;
 /// other characters of the Basic Multilingual Plane as UTF-8 (docs/protocol.md, Conventions);
 /// every client's parser reads the text back unchanged.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class JsonEscapingTests(ProtocolGatewayFixture fixture) : IClassFixture<ProtocolGatewayFixture>
 {
     private const string Text = "<script>alert(1)</script> & 'quoted' \"double\" a+b `tick` 漢字 é 😀";

@@ -14,6 +14,7 @@ namespace ChatOrleans.Tests.EndToEnd;
 using ErrorCodes = ChatOrleans.Client.ErrorCodes;
 
 /// <summary>Malformed input, the size limits, the send rate limit, replaced connections and slow consumers.</summary>
+[Trait("Category", "Integration")]
 public sealed class LimitsTests(ProtocolGatewayFixture fixture, ITestOutputHelper output) : IClassFixture<ProtocolGatewayFixture>
 {
     private const int MaxFrameBytes = 65_536;

@@ -9,6 +9,7 @@ namespace ChatOrleans.Tests.EndToEnd;
 /// The budgets of <c>/auth/login</c> (failures per username and per client address) and
 /// <c>/auth/register</c> (attempts per address), at their default sizes, each on a fresh gateway.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class LoginLimitTests
 {
     private const string Password = "password1";

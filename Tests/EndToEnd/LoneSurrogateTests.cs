@@ -13,6 +13,7 @@ using ErrorCodes = ChatOrleans.Client.ErrorCodes;
 /// in any string of a frame it is the client's <c>bad_request</c>, never an <c>internal</c>
 /// error with a stack trace in the log, and the connection stays open.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class LoneSurrogateTests : IAsyncLifetime
 {
     private readonly CapturingLoggerProvider _logs = new();

@@ -13,6 +13,7 @@ namespace ChatOrleans.Tests.EndToEnd;
 /// <c>GET /openapi/v1.json</c>: generated from the endpoints, so it must list exactly the
 /// <c>/api/v1</c> routes the app maps, parse as OpenAPI, and show the protocol's shapes.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class OpenApiTests(ProtocolGatewayFixture fixture) : IClassFixture<ProtocolGatewayFixture>
 {
     private const string DocumentPath = "openapi/v1.json";

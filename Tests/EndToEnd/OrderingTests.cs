@@ -3,6 +3,7 @@ using ChatOrleans.Client;
 namespace ChatOrleans.Tests.EndToEnd;
 
 /// <summary>Invariants 2 and 3: one gapless order per chat, seen identically and once by every device.</summary>
+[Trait("Category", "Integration")]
 public sealed class OrderingTests(UnthrottledGatewayFixture fixture) : IClassFixture<UnthrottledGatewayFixture>
 {
     private Uri BaseUri => fixture.BaseUri;

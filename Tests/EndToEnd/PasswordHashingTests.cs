@@ -15,6 +15,7 @@ namespace ChatOrleans.Tests.EndToEnd;
 /// request threads, old hashes upgraded at login, and login taking as long for unknown names.
 /// </summary>
 [Collection(TimingSensitiveCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class PasswordHashingTests
 {
     private const string Password = "password1";

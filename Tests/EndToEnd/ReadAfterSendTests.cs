@@ -7,6 +7,7 @@ namespace ChatOrleans.Tests.EndToEnd;
 /// <c>GET /chats</c> shows it: the chat list never lags the ack, even though the sender's own grain
 /// hears of the move a moment later.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class ReadAfterSendTests
 {
     private const int Rounds = 200;

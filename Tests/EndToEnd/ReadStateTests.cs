@@ -8,6 +8,7 @@ using ReadStateEvent = ChatOrleans.Client.ReadStateEvent;
 using ReceiptEvent = ChatOrleans.Client.ReceiptEvent;
 
 /// <summary>Read positions: <c>mark_read</c>, <c>read_state</c>, <c>receipt</c>, unread and badge counts, and their replay.</summary>
+[Trait("Category", "Integration")]
 public sealed class ReadStateTests(ProtocolGatewayFixture fixture) : IClassFixture<ProtocolGatewayFixture>
 {
     private Uri BaseUri => fixture.BaseUri;

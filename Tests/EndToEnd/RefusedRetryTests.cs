@@ -10,6 +10,7 @@ using ErrorCodes = ChatOrleans.Client.ErrorCodes;
 /// gateway refuses (no text or media, text too long, too many media); a new send with such content
 /// is refused and stores nothing.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class RefusedRetryTests(ProtocolGatewayFixture fixture) : IClassFixture<ProtocolGatewayFixture>
 {
     private Uri BaseUri => fixture.BaseUri;

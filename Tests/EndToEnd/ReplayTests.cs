@@ -3,6 +3,7 @@ using ChatOrleans.Client;
 namespace ChatOrleans.Tests.EndToEnd;
 
 /// <summary>Invariant 3 at reconnect (PROTOCOL.md, "Replay and the order a device sees").</summary>
+[Trait("Category", "Integration")]
 public sealed class ReplayTests(SharedGatewayFixture fixture) : IClassFixture<SharedGatewayFixture>
 {
     private Uri BaseUri => fixture.BaseUri;

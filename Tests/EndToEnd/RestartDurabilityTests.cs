@@ -8,6 +8,7 @@ namespace ChatOrleans.Tests.EndToEnd;
 /// on the same data folder, and everything acked, every account, token and delivery position is there.
 /// Each test owns its gateway, since it restarts it.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class RestartDurabilityTests
 {
     private const int N = 50;
@@ -159,6 +160,7 @@ public sealed class RestartDurabilityTests
 /// A restart with devices still connected, as in a deploy. Its own class so that it runs beside
 /// the other restart tests.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class RestartWithOpenSocketsTests
 {
     [Fact]

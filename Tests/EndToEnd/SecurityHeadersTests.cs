@@ -6,6 +6,7 @@ using ChatOrleans.Tests.Media;
 namespace ChatOrleans.Tests.EndToEnd;
 
 /// <summary>Every response carries nosniff, a referrer policy and a CSP; media files are sandboxed; the web client keeps its own policy.</summary>
+[Trait("Category", "Integration")]
 public sealed class SecurityHeadersTests(ProtocolGatewayFixture fixture) : IClassFixture<ProtocolGatewayFixture>
 {
     private const string ApiPolicy = "default-src 'none'; frame-ancestors 'none'";

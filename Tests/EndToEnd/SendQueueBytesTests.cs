@@ -15,6 +15,7 @@ namespace ChatOrleans.Tests.EndToEnd;
 /// (fetch_history) waits for the queue to drain: a socket that stops reading and keeps asking for
 /// history makes the gateway hold at most about the bound plus one answer, and is disconnected.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class SendQueueBytesTests(ITestOutputHelper output)
 {
     private const int MessageCount = 200;

@@ -3,6 +3,7 @@ using ChatOrleans.Tests.Infrastructure;
 
 namespace ChatOrleans.Tests.EndToEnd;
 
+[Trait("Category", "Integration")]
 public sealed class SmokeTests
 {
     [Fact]

@@ -8,6 +8,7 @@ using ErrorCodes = ChatOrleans.Client.ErrorCodes;
 /// Names people see (group names, display names, file names) refuse control and bidirectional
 /// formatting characters, and no pattern accepts a trailing newline (issue 12, item 12).
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class TextRulesTests(ProtocolGatewayFixture fixture) : IClassFixture<ProtocolGatewayFixture>
 {
     /// <summary>One of each refused kind: C0 (NUL, newline, escape), DEL, C1, the bidi controls.</summary>

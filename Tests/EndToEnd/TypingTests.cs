@@ -7,6 +7,7 @@ using ErrorCodes = ChatOrleans.Client.ErrorCodes;
 using TypingEvent = ChatOrleans.Client.TypingEvent;
 
 /// <summary><c>typing</c>: relayed to the other members' devices, never to the typer's own.</summary>
+[Trait("Category", "Integration")]
 public sealed class TypingTests(ProtocolGatewayFixture fixture) : IClassFixture<ProtocolGatewayFixture>
 {
     private Uri BaseUri => fixture.BaseUri;

@@ -5,6 +5,7 @@ namespace ChatOrleans.Tests.EndToEnd;
 using ErrorCodes = ChatOrleans.Client.ErrorCodes;
 
 /// <summary>An unknown path under <c>/api/v1</c> is 401 without a valid token, like every other, and 404 with one.</summary>
+[Trait("Category", "Integration")]
 public sealed class UnknownApiPathTests(ProtocolGatewayFixture fixture) : IClassFixture<ProtocolGatewayFixture>
 {
     private Uri BaseUri => fixture.BaseUri;

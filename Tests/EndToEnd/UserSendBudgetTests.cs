@@ -12,6 +12,7 @@ using ErrorCodes = ChatOrleans.Client.ErrorCodes;
 /// The send budget is per device and per user: device ids are the client's to choose, so many of
 /// them do not multiply a user's budget (60 a second, bursts of 150, all devices together).
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class UserSendBudgetTests(ITestOutputHelper output)
 {
     [Fact]

@@ -14,6 +14,7 @@ using ErrorCodes = ChatOrleans.Client.ErrorCodes;
 /// <c>?access_token=</c> counts on <c>/ws</c> only, the 401 bodies, and that tokens issued
 /// before this was so still open sockets.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class WsBearerAuthenticationTests : IAsyncLifetime
 {
     // Issued by TokenService as it stood before /ws moved to JwtBearer, with the key below, the

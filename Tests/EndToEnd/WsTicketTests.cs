@@ -17,6 +17,7 @@ namespace ChatOrleans.Tests.EndToEnd;
 /// <c>POST /api/v1/ws-tickets</c> and <c>/ws?ticket=…</c>: single use, expiry, any gateway of the
 /// cluster; the per-user budgets of tickets and connection attempts; and no token in any log.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class WsTicketTests(ProtocolGatewayFixture fixture) : IClassFixture<ProtocolGatewayFixture>
 {
     [Fact]

@@ -9,6 +9,7 @@ namespace ChatOrleans.Tests.Gateway;
 
 /// <summary>The gateway's batching of unconfirmed <c>delivered</c> acks, against real grains and storage.</summary>
 [Collection(ClusterCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class DeliveredAckBatcherTests(ClusterFixture fixture)
 {
     private IGrainFactory Grains => fixture.Grains;

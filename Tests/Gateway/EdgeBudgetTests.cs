@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 namespace ChatOrleans.Tests.Gateway;
 
 /// <summary>The edge's budgets on their own: sends per device and per user, and the cap on error logs.</summary>
+[Trait("Category", "Unit")]
 public sealed class EdgeBudgetTests
 {
     [Fact]

@@ -3,6 +3,7 @@ using ChatOrleans.Gateway.Auth;
 namespace ChatOrleans.Tests.Gateway;
 
 /// <summary>The per-key budgets of the auth edge: counting, reservations, and the cap on tracked keys.</summary>
+[Trait("Category", "Unit")]
 public sealed class KeyedRateLimiterTests
 {
     [Fact]

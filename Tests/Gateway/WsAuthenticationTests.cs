@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http;
 namespace ChatOrleans.Tests.Gateway;
 
 /// <summary>Where <c>/ws</c> finds its token, and the caller it makes of an authenticated request.</summary>
+[Trait("Category", "Unit")]
 public sealed class WsAuthenticationTests
 {
     [Theory]

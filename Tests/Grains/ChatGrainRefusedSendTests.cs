@@ -9,6 +9,7 @@ namespace ChatOrleans.Tests.Grains;
 /// stored message gets the original, anything else gets the edge's refusal.
 /// </summary>
 [Collection(ClusterCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class ChatGrainRefusedSendTests(ClusterFixture fixture)
 {
     private IGrainFactory Grains => fixture.Grains;

@@ -4,6 +4,7 @@ using static ChatOrleans.Tests.Grains.GrainTestHelpers;
 namespace ChatOrleans.Tests.Grains;
 
 [Collection(ClusterCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class ChatGrainSendTests(ClusterFixture fixture)
 {
     private IGrainFactory Grains => fixture.Grains;

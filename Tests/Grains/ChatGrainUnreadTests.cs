@@ -5,6 +5,7 @@ namespace ChatOrleans.Tests.Grains;
 
 /// <summary>Unread counts kept per member and extended from the chat's recent senders stay what the log would count.</summary>
 [Collection(ClusterCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class ChatGrainUnreadTests(ClusterFixture fixture)
 {
     private IGrainFactory Grains => fixture.Grains;

@@ -4,6 +4,7 @@ namespace ChatOrleans.Tests.Grains;
 
 /// <summary>A user's connected sessions: one per device, evicted least recently active first.</summary>
 [Collection(ClusterCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class UserSessionsGrainTests(ClusterFixture fixture)
 {
     private IUserSessionsGrain NewUser() => fixture.Grains.GetGrain<IUserSessionsGrain>("u_" + Guid.NewGuid().ToString("N"));

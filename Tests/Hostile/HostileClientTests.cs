@@ -18,6 +18,7 @@ using ErrorCodes = ChatOrleans.Client.ErrorCodes;
 /// within the bound stated in the test, and <c>/healthz</c> must answer within 200 ms throughout.
 /// </summary>
 [Collection(HostileCollection.Name)]
+[Trait("Category", "Cluster")]
 public sealed class HostileClientTests(HostileGateway gateway, ITestOutputHelper output)
 {
     private const long MiB = 1024 * 1024;

@@ -11,6 +11,7 @@ namespace ChatOrleans.Tests.Hosting;
 /// every section a silo or a gateway reads) refuses to start with one bad setting, and says which
 /// setting, as it is configured (<c>Section:Key</c>).
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class OptionsValidationTests
 {
     private const string ValidKey = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="; // 32 bytes

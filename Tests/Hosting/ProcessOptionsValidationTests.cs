@@ -10,6 +10,7 @@ namespace ChatOrleans.Tests.Hosting;
 /// cluster client) exit at start on one bad setting, naming it, before they reach any other
 /// process or store. One process per row, run as the deployment runs it.
 /// </summary>
+[Trait("Category", "Cluster")]
 public sealed class ProcessOptionsValidationTests
 {
     private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(60);

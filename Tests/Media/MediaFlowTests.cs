@@ -334,6 +334,7 @@ public abstract class MediaFlowTests(MediaGatewayFixture fixture)
     }
 }
 
+[Trait("Category", "Integration")]
 public sealed class LocalDiskMediaTests(LocalDiskMediaGateway fixture) : MediaFlowTests(fixture), IClassFixture<LocalDiskMediaGateway>
 {
     [Fact]
@@ -353,6 +354,7 @@ public sealed class LocalDiskMediaTests(LocalDiskMediaGateway fixture) : MediaFl
     }
 }
 
+[Trait("Category", "Integration")]
 public sealed class AzuriteMediaTests(AzuriteMediaGateway fixture) : MediaFlowTests(fixture), IClassFixture<AzuriteMediaGateway>
 {
     [Fact]

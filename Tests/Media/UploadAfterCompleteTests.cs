@@ -94,6 +94,7 @@ public abstract class UploadAfterCompleteTests(MediaGatewayFixture fixture)
     protected abstract Task AssertNothingLeftAsync(string mediaId);
 }
 
+[Trait("Category", "Integration")]
 public sealed class LocalDiskUploadAfterCompleteTests(LocalDiskMediaGateway fixture)
     : UploadAfterCompleteTests(fixture), IClassFixture<LocalDiskMediaGateway>
 {
@@ -124,6 +125,7 @@ public sealed class LocalDiskUploadAfterCompleteTests(LocalDiskMediaGateway fixt
     }
 }
 
+[Trait("Category", "Integration")]
 public sealed class AzuriteUploadAfterCompleteTests(AzuriteMediaGateway fixture)
     : UploadAfterCompleteTests(fixture), IClassFixture<AzuriteMediaGateway>
 {

@@ -24,6 +24,7 @@ public sealed class SmallUploadQuotaGateway : MediaGatewayFixture
 /// Each user's upload budget, kept by a grain: declared bytes per 24 hours and uploads waiting for
 /// complete, refused at <c>POST /media/uploads</c> with 429 <c>rate_limited</c> and <c>retry_after_ms</c>.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class UploadQuotaTests(SmallUploadQuotaGateway fixture) : IClassFixture<SmallUploadQuotaGateway>
 {
     [Fact]

@@ -8,6 +8,7 @@ using static ChatOrleans.Tests.Notifications.NotificationTestHelpers;
 namespace ChatOrleans.Tests.Notifications;
 
 /// <summary>A slow, hanging or failing push service never slows sending, and a dead token is forgotten.</summary>
+[Trait("Category", "Integration")]
 public sealed class NotificationBackpressureTests
 {
     private const int N = 40;

@@ -16,6 +16,7 @@ public sealed class IdleDevicesGatewayFixture : NotificationGatewayFixture
     };
 }
 
+[Trait("Category", "Integration")]
 public sealed class NotificationIdleDeviceTests(IdleDevicesGatewayFixture fixture) : IClassFixture<IdleDevicesGatewayFixture>
 {
     private Uri BaseUri => fixture.BaseUri;

@@ -12,6 +12,7 @@ namespace ChatOrleans.Tests.Notifications;
 /// and an email would go out, with ids, counts and lengths, and never the message text, the
 /// preview, the email address or the push token, at any level.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class NotificationLogPrivacyTests : IAsyncLifetime
 {
     private readonly CapturingLoggerProvider _logs = new();

@@ -23,6 +23,7 @@ public sealed class PresenceGatewayFixture : NotificationGatewayFixture
 /// recording doubles of the push and email services. A "not sent" is proven by a later marker
 /// that must be sent: once it is, the earlier one would have been too.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class NotificationPipelineTests(PresenceGatewayFixture fixture) : IClassFixture<PresenceGatewayFixture>
 {
     private Uri BaseUri => fixture.BaseUri;

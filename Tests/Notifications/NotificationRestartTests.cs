@@ -7,6 +7,7 @@ using static ChatOrleans.Tests.Notifications.NotificationTestHelpers;
 namespace ChatOrleans.Tests.Notifications;
 
 /// <summary>Pending notifications are persisted with a durable wake-up: a restart loses none and doubles none.</summary>
+[Trait("Category", "Integration")]
 public sealed class NotificationRestartTests
 {
     [Fact]

@@ -4,6 +4,7 @@ using ChatOrleans.Notifications.Senders;
 namespace ChatOrleans.Tests.Notifications;
 
 /// <summary>Which addresses a Web Push may connect to: only public ones, in whatever IPv6 form an IPv4 address hides.</summary>
+[Trait("Category", "Unit")]
 public sealed class PushEndpointGuardTests
 {
     [Theory]

@@ -23,6 +23,7 @@ public sealed class PushDeviceCapGatewayFixture : NotificationGatewayFixture
 /// "Not pushed" is proven by a device that must be pushed the same message: once it is, the
 /// other would have been too.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class PushTokenRemovalTests(PushDeviceCapGatewayFixture fixture) : IClassFixture<PushDeviceCapGatewayFixture>
 {
     private Uri BaseUri => fixture.BaseUri;

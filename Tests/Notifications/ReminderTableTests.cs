@@ -54,6 +54,7 @@ public abstract class ReminderTableContractTests
     }
 }
 
+[Trait("Category", "Integration")]
 public sealed class SqliteReminderTableTests : ReminderTableContractTests, IDisposable
 {
     private readonly TempDirectory _data = new();
@@ -71,6 +72,7 @@ public sealed class SqliteReminderTableTests : ReminderTableContractTests, IDisp
     }
 }
 
+[Trait("Category", "Integration")]
 public sealed class PostgresReminderTableTests : ReminderTableContractTests, IAsyncLifetime
 {
     private PostgresTestDatabase _server = null!;

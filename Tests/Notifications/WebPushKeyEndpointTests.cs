@@ -6,6 +6,7 @@ using ChatOrleans.Tests.Infrastructure;
 namespace ChatOrleans.Tests.Notifications;
 
 /// <summary><c>GET /api/v1/push/webpush-key</c>: the browser's <c>applicationServerKey</c>, or 404 when Web Push is off.</summary>
+[Trait("Category", "Integration")]
 public sealed class WebPushKeyEndpointTests
 {
     [Fact]

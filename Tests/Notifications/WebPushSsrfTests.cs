@@ -19,6 +19,7 @@ namespace ChatOrleans.Tests.Notifications;
 /// registration, and a stored one is never connected to at send time. A listener on every local
 /// address of the endpoints' port counts what a forged push would reach: nothing.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class WebPushSsrfTests : IAsyncLifetime, IDisposable
 {
     private readonly CapturingLoggerProvider _logs = new();

@@ -9,6 +9,7 @@ namespace ChatOrleans.Tests.Observability;
 
 /// <summary>Every silo and every gateway of the multi-process cluster serves <c>/metrics</c> and is ready.</summary>
 [Collection(ProductionClusterCollection.Name)]
+[Trait("Category", "Cluster")]
 public sealed class ClusterObservabilityTests(ProductionCluster cluster, ITestOutputHelper output) : IClassFixture<ProductionCluster>
 {
     [Fact]

@@ -105,6 +105,7 @@ public sealed class ClusterReadinessFixture : IAsyncLifetime
 /// 200; and 200 again once it is back, with the cluster serving messages again.
 /// </summary>
 [Collection(ProductionClusterCollection.Name)]
+[Trait("Category", "Cluster")]
 public sealed class ClusterReadinessTests(ClusterReadinessFixture fixture, ITestOutputHelper output) : IClassFixture<ClusterReadinessFixture>
 {
     /// <summary>How long a process may take to notice an outage: the next check fails on a refused connection, within its 5 s timeout.</summary>

@@ -10,6 +10,7 @@ namespace ChatOrleans.Tests.Observability;
 /// <c>docs/log-events.md</c> is the one table of them (id, level, where, message) that an
 /// operator filters or alerts on: a new event, a changed level or a reused id fails here.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class LogEventIdTests
 {
     private static readonly Assembly[] Product =

@@ -17,6 +17,7 @@ namespace ChatOrleans.Tests.Observability;
 /// With the cluster tests: the production run's processes must not share two cores with theirs.
 /// </remarks>
 [Collection(ProductionClusterCollection.Name)]
+[Trait("Category", "Cluster")]
 public sealed class LogSecretsTests
 {
     private const string OperatorUsername = "ops";

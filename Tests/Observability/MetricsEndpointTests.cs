@@ -12,6 +12,7 @@ namespace ChatOrleans.Tests.Observability;
 /// project's meter is read by name, so another test's traffic in the same process would count.
 /// </summary>
 [Collection(TimingSensitiveCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class MetricsEndpointTests
 {
     private const string Delivery = "chatorleans_delivery_latency_seconds";

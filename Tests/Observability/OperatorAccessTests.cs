@@ -9,6 +9,7 @@ using Microsoft.Extensions.Options;
 namespace ChatOrleans.Tests.Observability;
 
 /// <summary><c>/metrics</c> (and the silo's dashboard, guarded by the same middleware) answer the operator only.</summary>
+[Trait("Category", "Integration")]
 public sealed class OperatorAccessTests
 {
     [Fact]

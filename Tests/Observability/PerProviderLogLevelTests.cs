@@ -10,6 +10,7 @@ namespace ChatOrleans.Tests.Observability;
 /// A level given to one provider (<c>Logging:Console:LogLevel:…</c>) beats every general rule for
 /// that provider; the categories that write query strings must stay quiet under it as well.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class PerProviderLogLevelTests
 {
     [Fact]

@@ -13,6 +13,7 @@ namespace ChatOrleans.Tests.Observability;
 /// refusals would count.
 /// </summary>
 [Collection(TimingSensitiveCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class RateLimitRefusalMetricsTests
 {
     private const string Refusals = "chatorleans_rate_limit_refusals_total";

@@ -7,6 +7,7 @@ using ChatOrleans.Tests.Storage;
 namespace ChatOrleans.Tests.Observability;
 
 /// <summary><c>/healthz</c> is liveness; <c>/healthz/ready</c> checks the store and the cluster.</summary>
+[Trait("Category", "Integration")]
 public sealed class ReadinessTests(ProtocolGatewayFixture fixture) : IClassFixture<ProtocolGatewayFixture>
 {
     [Fact]

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace ChatOrleans.Tests.Observability;
 
 /// <summary>Log levels come from configuration: an operator can switch request logs on, and they hold no query string.</summary>
+[Trait("Category", "Integration")]
 public sealed class RequestLoggingTests
 {
     [Fact]

@@ -12,6 +12,7 @@ namespace ChatOrleans.Tests.Observability;
 /// Alone in its collection: the meter is read by name, so another test's traffic would count.
 /// </summary>
 [Collection(TimingSensitiveCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class SendCostMetricsTests
 {
     private const string Sent = "chatorleans_messages_sent_total";

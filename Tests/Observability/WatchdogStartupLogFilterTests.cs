@@ -10,6 +10,7 @@ namespace ChatOrleans.Tests.Observability;
 /// Orleans' watchdog claims a stall as long as the machine's uptime at every start; only that
 /// record is dropped. The records are built with the templates and event id Orleans uses.
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class WatchdogStartupLogFilterTests
 {
     private static readonly Action<ILogger, TimeSpan, Exception?> ParticipantStall = LoggerMessage.Define<TimeSpan>(

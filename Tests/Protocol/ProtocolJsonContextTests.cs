@@ -9,6 +9,7 @@ namespace ChatOrleans.Tests.Protocol;
 /// The HTTP answers written with <see cref="ProtocolJson.Options"/> come from the generated
 /// context and say exactly what reflection over the same types said.
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class ProtocolJsonContextTests
 {
     private static readonly DateTimeOffset At = new DateTimeOffset(2026, 5, 6, 7, 8, 9, TimeSpan.FromHours(-3)).AddTicks(4_567_891);

@@ -10,6 +10,7 @@ namespace ChatOrleans.Tests.Protocol;
 /// Conventions. Pinned from the frames as they were written with reflection, so a change of
 /// serialiser cannot change the wire.
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class ServerFrameBytesTests
 {
     // Quotes, HTML-sensitive characters, controls, CJK and accents (kept as UTF-8), an emoji (a surrogate pair).

@@ -60,6 +60,7 @@ public abstract class DevicePositionStoreContractTests : IAsyncLifetime
     }
 }
 
+[Trait("Category", "Integration")]
 public sealed class SqliteDevicePositionStoreTests : DevicePositionStoreContractTests
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "chatorleans-tests-" + Guid.NewGuid().ToString("N"));
@@ -85,6 +86,7 @@ public sealed class SqliteDevicePositionStoreTests : DevicePositionStoreContract
     }
 }
 
+[Trait("Category", "Integration")]
 public sealed class PostgresDevicePositionStoreTests : DevicePositionStoreContractTests
 {
     private PostgresTestDatabase? _server;

@@ -37,6 +37,7 @@ public sealed class StreamProbeGrain : Grain, IStreamProbeGrain
 /// Grain state on PostgreSQL through Microsoft.Orleans.Persistence.AdoNet, as
 /// <see cref="PostgresStorageExtensions.AddPostgresStorage"/> sets it up, each test on a fresh database.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class PostgresGrainStorageTests : IAsyncLifetime
 {
     private const string StateName = "state";

@@ -5,6 +5,7 @@ using Npgsql;
 namespace ChatOrleans.Tests.Storage;
 
 /// <summary>The message log contract on PostgreSQL, plus what is PostgreSQL's own.</summary>
+[Trait("Category", "Integration")]
 public sealed class PostgresMessageLogTests : MessageLogContractTests
 {
     private PostgresTestDatabase? _server;

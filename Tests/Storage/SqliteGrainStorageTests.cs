@@ -45,6 +45,7 @@ public sealed class StorageProbeGrain(
     public Task<int> Get() => Task.FromResult(state.State.Count);
 }
 
+[Trait("Category", "Integration")]
 public sealed class SqliteGrainStorageTests : IAsyncLifetime
 {
     private const string StateName = "state";

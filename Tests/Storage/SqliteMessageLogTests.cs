@@ -4,6 +4,7 @@ using ChatOrleans.Grains.Storage.Sqlite;
 namespace ChatOrleans.Tests.Storage;
 
 /// <summary>The message log contract on the embedded SQLite file, plus what is SQLite's own.</summary>
+[Trait("Category", "Integration")]
 public sealed class SqliteMessageLogTests : MessageLogContractTests
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "chatorleans-tests-" + Guid.NewGuid().ToString("N"));

@@ -10,6 +10,7 @@ using static ChatOrleans.Tests.Notifications.Senders.SenderTestHelpers;
 namespace ChatOrleans.Tests.Notifications.Senders;
 
 /// <summary>The APNs client against a local HTTP/2 server that checks requests as APNs does.</summary>
+[Trait("Category", "Integration")]
 public sealed class ApnsPushSenderTests : IAsyncLifetime, IDisposable
 {
     private const string DeviceToken = "a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90";

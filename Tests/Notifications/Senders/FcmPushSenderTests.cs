@@ -13,6 +13,7 @@ namespace ChatOrleans.Tests.Notifications.Senders;
 /// The FCM v1 client against one local server that plays both Google's OAuth 2.0 token
 /// endpoint (<c>/token</c>) and the FCM API, checking each request as they do.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class FcmPushSenderTests : IAsyncLifetime, IDisposable
 {
     private const string SendPath = "/v1/projects/chat-test/messages:send";

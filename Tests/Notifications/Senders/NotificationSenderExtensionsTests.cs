@@ -11,6 +11,7 @@ using static ChatOrleans.Tests.Notifications.Senders.SenderTestHelpers;
 namespace ChatOrleans.Tests.Notifications.Senders;
 
 /// <summary>Which sender each configuration gets, and the logging stand-ins of the embedded profile.</summary>
+[Trait("Category", "Integration")]
 public sealed class NotificationSenderExtensionsTests
 {
     [Fact]

@@ -18,6 +18,7 @@ using SmtpResponse = SmtpServer.Protocol.SmtpResponse;
 namespace ChatOrleans.Tests.Notifications.Senders;
 
 /// <summary>The SMTP client against an in-process SMTP server on loopback.</summary>
+[Trait("Category", "Integration")]
 public sealed class SmtpEmailSenderTests : IAsyncDisposable
 {
     private readonly Channel<(MimeMessage Message, string EnvelopeFrom, string[] EnvelopeTo, string? User)> _received = Channel.CreateUnbounded<(MimeMessage, string, string[], string?)>();

@@ -7,6 +7,7 @@ using static ChatOrleans.Tests.Notifications.Senders.SenderTestHelpers;
 namespace ChatOrleans.Tests.Notifications.Senders;
 
 /// <summary>The RFC 8291 encryption, held to the RFC's own worked example (section 5 and Appendix A).</summary>
+[Trait("Category", "Unit")]
 public sealed class WebPushEncryptionTests
 {
     // RFC 8291 Appendix A: the application server's and the user agent's keys, the salt, the

@@ -13,6 +13,7 @@ namespace ChatOrleans.Tests.Notifications.Senders;
 /// The Web Push client against a local push service that checks the VAPID header (RFC 8292)
 /// and decrypts the body with the browser's key (RFC 8291), as a real push service and browser would.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class WebPushSenderTests : IAsyncLifetime, IDisposable
 {
     private const string Subject = "mailto:ops@example.com";
