@@ -42,44 +42,56 @@ public static class DeploymentSiloExtensions
 
         if (deployment.Profile == DeploymentProfile.Production)
         {
-            builder.UseRedisClustering(deployment.Redis!);
-            if (deployment.Kubernetes)
-            {
-                // Only the ports: Microsoft.Orleans.Hosting.Kubernetes (UseKubernetesHosting, called
-                // by the silo host) fills in the advertised address from POD_IP and listens on any
-                // address, but only where nothing set them before.
-                builder.Configure<EndpointOptions>(o =>
-                {
-                    o.SiloPort = deployment.SiloPort;
-                    o.GatewayPort = deployment.GatewayPort;
-                });
-            }
-            else
-            {
-                builder.ConfigureEndpoints(System.Net.IPAddress.Parse(deployment.AdvertisedIp), deployment.SiloPort, deployment.GatewayPort, listenOnAnyHostAddress: false);
-            }
-
-            builder.AddPostgresStorage(deployment.Postgres!);
+            builder.UseProductionCluster(deployment);
         }
         else
         {
-            // Orleans would share ports taken by another process without an error: see EmbeddedPorts.
-            var ports = EmbeddedPorts.Resolve(configuration, deployment);
-            builder.Services.AddSingleton(ports);
-            builder.Services.AddHostedService<EmbeddedPortsReport>();
-            builder.UseLocalhostClustering(ports.SiloPort, ports.GatewayPort, serviceId: deployment.ServiceId, clusterId: deployment.ClusterId);
-            if (string.IsNullOrWhiteSpace(deployment.Postgres))
-            {
-                builder.AddEmbeddedStorage(dataDirectory);
-            }
-            else
-            {
-                builder.AddPostgresStorage(deployment.Postgres);
-            }
+            builder.UseEmbeddedCluster(configuration, deployment, dataDirectory);
         }
 
         builder.AddChatGrains(configuration);
         builder.AddChatMedia(configuration, dataDirectory);
         return builder;
+    }
+
+    /// <summary>Production: Redis membership, the configured or Kubernetes-given endpoints, PostgreSQL storage.</summary>
+    private static void UseProductionCluster(this ISiloBuilder builder, DeploymentOptions deployment)
+    {
+        builder.UseRedisClustering(deployment.Redis!);
+        if (deployment.Kubernetes)
+        {
+            // Only the ports: Microsoft.Orleans.Hosting.Kubernetes (UseKubernetesHosting, called
+            // by the silo host) fills in the advertised address from POD_IP and listens on any
+            // address, but only where nothing set them before.
+            builder.Configure<EndpointOptions>(o =>
+            {
+                o.SiloPort = deployment.SiloPort;
+                o.GatewayPort = deployment.GatewayPort;
+            });
+        }
+        else
+        {
+            builder.ConfigureEndpoints(System.Net.IPAddress.Parse(deployment.AdvertisedIp), deployment.SiloPort, deployment.GatewayPort, listenOnAnyHostAddress: false);
+        }
+
+        builder.AddPostgresStorage(deployment.Postgres!);
+    }
+
+    /// <summary>Embedded: one localhost silo on checked ports, SQLite storage in the data folder unless PostgreSQL is named.</summary>
+    private static void UseEmbeddedCluster(this ISiloBuilder builder, IConfiguration configuration, DeploymentOptions deployment, string dataDirectory)
+    {
+        // Orleans would share ports taken by another process without an error: see EmbeddedPorts.
+        var ports = EmbeddedPorts.Resolve(configuration, deployment);
+        builder.Services.AddSingleton(ports);
+        builder.Services.AddHostedService<EmbeddedPortsReport>();
+        builder.UseLocalhostClustering(ports.SiloPort, ports.GatewayPort, serviceId: deployment.ServiceId, clusterId: deployment.ClusterId);
+        if (string.IsNullOrWhiteSpace(deployment.Postgres))
+        {
+            builder.AddEmbeddedStorage(dataDirectory);
+        }
+        else
+        {
+            builder.AddPostgresStorage(deployment.Postgres);
+        }
     }
 }

@@ -11,62 +11,35 @@ public static class ContentSniffer
     /// <summary>How much of the file is read: enough for every signature and a fair sample of text.</summary>
     public const int SampleBytes = 8192;
 
-    private static ReadOnlySpan<byte> PngSignature => [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
-
-    private static ReadOnlySpan<byte> JpegSignature => [0xFF, 0xD8, 0xFF];
-
-    private static ReadOnlySpan<byte> EbmlSignature => [0x1A, 0x45, 0xDF, 0xA3];
+    /// <summary>
+    /// The fixed magic numbers, tried in order: a prefix, and for RIFF containers the form at
+    /// offset 8 as well. ISO media (brand-based), MP3 (tag or frame sync) and text need more than a
+    /// prefix and follow in <see cref="Detect"/>.
+    /// </summary>
+    private static readonly Signature[] Signatures =
+    [
+        new("image/png", [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]),
+        new("image/jpeg", [0xFF, 0xD8, 0xFF]),
+        new("image/gif", "GIF87a"u8.ToArray()),
+        new("image/gif", "GIF89a"u8.ToArray()),
+        new("image/webp", "RIFF"u8.ToArray(), "WEBP"u8.ToArray()),
+        new("audio/wav", "RIFF"u8.ToArray(), "WAVE"u8.ToArray()),
+        new("application/pdf", "%PDF-"u8.ToArray()),
+        new("application/zip", "PK\x03\x04"u8.ToArray()),
+        new("application/zip", "PK\x05\x06"u8.ToArray()),
+        new("video/webm", [0x1A, 0x45, 0xDF, 0xA3]), // EBML
+        new("audio/ogg", "OggS"u8.ToArray()),
+    ];
 
     /// <summary>The type the bytes show, or null when they match none of the known types.</summary>
     public static string? Detect(ReadOnlySpan<byte> head, bool wholeFile)
     {
-        if (head.StartsWith(PngSignature))
+        foreach (var signature in Signatures)
         {
-            return "image/png";
-        }
-
-        if (head.StartsWith(JpegSignature))
-        {
-            return "image/jpeg";
-        }
-
-        if (head.StartsWith("GIF87a"u8) || head.StartsWith("GIF89a"u8))
-        {
-            return "image/gif";
-        }
-
-        if (head.Length >= 12 && head.StartsWith("RIFF"u8))
-        {
-            var form = head.Slice(8, 4);
-            if (form.SequenceEqual("WEBP"u8))
+            if (signature.Matches(head))
             {
-                return "image/webp";
+                return signature.Type;
             }
-
-            if (form.SequenceEqual("WAVE"u8))
-            {
-                return "audio/wav";
-            }
-        }
-
-        if (head.StartsWith("%PDF-"u8))
-        {
-            return "application/pdf";
-        }
-
-        if (head.StartsWith("PK\x03\x04"u8) || head.StartsWith("PK\x05\x06"u8))
-        {
-            return "application/zip";
-        }
-
-        if (head.StartsWith(EbmlSignature))
-        {
-            return "video/webm";
-        }
-
-        if (head.StartsWith("OggS"u8))
-        {
-            return "audio/ogg";
         }
 
         if (IsoMediaBrand(head) is { } brand)
@@ -167,5 +140,15 @@ public static class ContentSniffer
         }
 
         return Utf8.IsValid(head);
+    }
+
+    /// <summary>A type's magic number: <see cref="Prefix"/> at the start and, when given, <see cref="Form"/> at offset 8.</summary>
+    private sealed record Signature(string Type, byte[] Prefix, byte[]? Form = null)
+    {
+        private const int FormOffset = 8;
+
+        public bool Matches(ReadOnlySpan<byte> head) =>
+            head.StartsWith(Prefix)
+            && (Form is null || (head.Length >= FormOffset + Form.Length && head.Slice(FormOffset, Form.Length).SequenceEqual(Form)));
     }
 }

@@ -80,52 +80,8 @@ public sealed partial class NotificationDispatcher : BackgroundService
     private async Task SendOnce(DispatchWork work, CancellationToken stoppingToken)
     {
         var attempt = work with { Attempts = work.Attempts + 1 };
-        bool done;
-        var invalidToken = false;
-        try
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            timeout.CancelAfter(_options.SendTimeout);
-
-            // WaitAsync bounds a sender that ignores its cancellation token, too.
-            switch (attempt)
-            {
-                case PushWork push:
-                    var outcome = await SendPush(push.Push, timeout.Token).WaitAsync(_options.SendTimeout, _time, stoppingToken);
-                    invalidToken = outcome == PushOutcome.InvalidToken;
-                    done = outcome != PushOutcome.Failed;
-                    break;
-                case EmailWork email:
-                    var m = email.Email;
-                    await _email.SendAsync(new EmailMessage(m.To, m.Subject, m.TextBody), timeout.Token).WaitAsync(_options.SendTimeout, _time, stoppingToken);
-                    done = true;
-                    break;
-                default:
-                    done = true;
-                    break;
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (Exception ex)
-        {
-            LogSendFailed(attempt.UserId, attempt.OutgoingId, attempt.Attempts, ex);
-            done = false;
-        }
-
-        // Channel: the push platform as registered (apns, fcm, webpush) or email.
-        var channel = attempt is PushWork p ? p.Push.Token.Platform : "email";
-        if (done && !invalidToken)
-        {
-            _metrics.NotificationSent(channel);
-        }
-        else
-        {
-            _metrics.NotificationFailed(channel);
-        }
-
+        var (done, invalidToken) = await Attempt(attempt, stoppingToken);
+        Count(attempt, done, invalidToken);
         if (done)
         {
             Report(attempt, invalidToken);
@@ -138,6 +94,53 @@ public sealed partial class NotificationDispatcher : BackgroundService
         else
         {
             _ = RetryLater(attempt, stoppingToken);
+        }
+    }
+
+    /// <summary>One send within the send timeout: done unless it failed (an invalid token is done too).</summary>
+    private async Task<(bool Done, bool InvalidToken)> Attempt(DispatchWork attempt, CancellationToken stoppingToken)
+    {
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            timeout.CancelAfter(_options.SendTimeout);
+
+            // WaitAsync bounds a sender that ignores its cancellation token, too.
+            switch (attempt)
+            {
+                case PushWork push:
+                    var outcome = await SendPush(push.Push, timeout.Token).WaitAsync(_options.SendTimeout, _time, stoppingToken);
+                    return (outcome != PushOutcome.Failed, outcome == PushOutcome.InvalidToken);
+                case EmailWork email:
+                    var m = email.Email;
+                    await _email.SendAsync(new EmailMessage(m.To, m.Subject, m.TextBody), timeout.Token).WaitAsync(_options.SendTimeout, _time, stoppingToken);
+                    return (true, false);
+                default:
+                    return (true, false);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            LogSendFailed(attempt.UserId, attempt.OutgoingId, attempt.Attempts, ex);
+            return (false, false);
+        }
+    }
+
+    private void Count(DispatchWork attempt, bool done, bool invalidToken)
+    {
+        // Channel: the push platform as registered (apns, fcm, webpush) or email.
+        var channel = attempt is PushWork p ? p.Push.Token.Platform : "email";
+        if (done && !invalidToken)
+        {
+            _metrics.NotificationSent(channel);
+        }
+        else
+        {
+            _metrics.NotificationFailed(channel);
         }
     }
 

@@ -149,6 +149,36 @@ public sealed partial class FcmPushSender : IPushSender, IDisposable
 
     internal static JsonObject Message(string deviceToken, PushMessage message, TimeSpan timeToLive)
     {
+        var result = new JsonObject { ["token"] = deviceToken };
+        if (!message.Silent)
+        {
+            result["notification"] = Notification(message);
+        }
+
+        result["data"] = Data(message);
+        result["android"] = Android(message, timeToLive);
+        result["apns"] = Apns(message);
+        return result;
+    }
+
+    private static JsonObject Notification(PushMessage message)
+    {
+        var notification = new JsonObject();
+        if (message.Title is not null)
+        {
+            notification["title"] = PushText.Clip(message.Title, PushText.MaxTitleChars);
+        }
+
+        if (message.Body is not null)
+        {
+            notification["body"] = PushText.Clip(message.Body, PushText.MaxBodyChars);
+        }
+
+        return notification;
+    }
+
+    private static JsonObject Data(PushMessage message)
+    {
         // FCM data values must all be strings.
         var data = new JsonObject { ["badge"] = message.Badge.ToString(CultureInfo.InvariantCulture) };
         if (message.ChatId is not null)
@@ -166,6 +196,11 @@ public sealed partial class FcmPushSender : IPushSender, IDisposable
             data["sender_id"] = message.SenderId;
         }
 
+        return data;
+    }
+
+    private static JsonObject Android(PushMessage message, TimeSpan timeToLive)
+    {
         var android = new JsonObject
         {
             ["priority"] = message.Silent ? "normal" : "high",
@@ -176,6 +211,23 @@ public sealed partial class FcmPushSender : IPushSender, IDisposable
             android["collapse_key"] = message.ChatId;
         }
 
+        if (!message.Silent)
+        {
+            var androidNotification = new JsonObject { ["notification_count"] = message.Badge };
+            if (message.ChatId is not null)
+            {
+                // A newer notification of the chat replaces the shown one.
+                androidNotification["tag"] = message.ChatId;
+            }
+
+            android["notification"] = androidNotification;
+        }
+
+        return android;
+    }
+
+    private static JsonObject Apns(PushMessage message)
+    {
         var aps = new JsonObject();
         var apnsHeaders = new JsonObject();
         if (message.Silent)
@@ -192,34 +244,6 @@ public sealed partial class FcmPushSender : IPushSender, IDisposable
         }
 
         aps["badge"] = message.Badge;
-        var result = new JsonObject { ["token"] = deviceToken };
-        if (!message.Silent)
-        {
-            var notification = new JsonObject();
-            if (message.Title is not null)
-            {
-                notification["title"] = PushText.Clip(message.Title, PushText.MaxTitleChars);
-            }
-
-            if (message.Body is not null)
-            {
-                notification["body"] = PushText.Clip(message.Body, PushText.MaxBodyChars);
-            }
-
-            result["notification"] = notification;
-            var androidNotification = new JsonObject { ["notification_count"] = message.Badge };
-            if (message.ChatId is not null)
-            {
-                // A newer notification of the chat replaces the shown one.
-                androidNotification["tag"] = message.ChatId;
-            }
-
-            android["notification"] = androidNotification;
-        }
-
-        result["data"] = data;
-        result["android"] = android;
-        result["apns"] = new JsonObject { ["headers"] = apnsHeaders, ["payload"] = new JsonObject { ["aps"] = aps } };
-        return result;
+        return new JsonObject { ["headers"] = apnsHeaders, ["payload"] = new JsonObject { ["aps"] = aps } };
     }
 }

@@ -27,6 +27,17 @@ public static class NotificationSenderExtensions
         services.AddSingleton<Marker>();
         services.TryAddSingleton(TimeProvider.System);
 
+        AddApns(services, configuration);
+        AddFcm(services, configuration);
+        AddWebPush(services, configuration);
+        AddEmail(services, configuration);
+
+        return services;
+    }
+
+    /// <summary>APNs: the real client when configured, else one that logs.</summary>
+    private static void AddApns(IServiceCollection services, IConfiguration configuration)
+    {
         var apns = Bind<ApnsOptions, ApnsOptionsValidator>(services, configuration, ApnsOptions.SectionName);
         if (apns.IsConfigured)
         {
@@ -38,7 +49,11 @@ public static class NotificationSenderExtensions
         {
             AddLoggingSender(services, PushPlatform.Apns);
         }
+    }
 
+    /// <summary>FCM: the real client when configured, else one that logs.</summary>
+    private static void AddFcm(IServiceCollection services, IConfiguration configuration)
+    {
         var fcm = Bind<FcmOptions, FcmOptionsValidator>(services, configuration, FcmOptions.SectionName);
         if (fcm.IsConfigured)
         {
@@ -49,7 +64,11 @@ public static class NotificationSenderExtensions
         {
             AddLoggingSender(services, PushPlatform.Fcm);
         }
+    }
 
+    /// <summary>Web Push: the real client behind a guarded HTTP handler, and its VAPID keys, when configured; else one that logs.</summary>
+    private static void AddWebPush(IServiceCollection services, IConfiguration configuration)
+    {
         var webPush = Bind<WebPushOptions, WebPushOptionsValidator>(services, configuration, WebPushOptions.SectionName);
         if (webPush.IsConfigured)
         {
@@ -72,7 +91,11 @@ public static class NotificationSenderExtensions
         {
             AddLoggingSender(services, PushPlatform.WebPush);
         }
+    }
 
+    /// <summary>Email: the SMTP relay when configured, else one that logs.</summary>
+    private static void AddEmail(IServiceCollection services, IConfiguration configuration)
+    {
         var smtp = Bind<SmtpOptions, SmtpOptionsValidator>(services, configuration, SmtpOptions.SectionName);
         if (smtp.IsConfigured)
         {
@@ -82,8 +105,6 @@ public static class NotificationSenderExtensions
         {
             services.TryAddSingleton<IEmailSender, LoggingEmailSender>();
         }
-
-        return services;
     }
 
     private static T Bind<T, TValidator>(IServiceCollection services, IConfiguration configuration, string section)

@@ -73,21 +73,7 @@ public sealed partial class WebPushSender : IPushSender, IDisposable
             return PushOutcome.Failed;
         }
 
-        using var request = new HttpRequestMessage(HttpMethod.Post, subscription.Endpoint)
-        {
-            Content = new ByteArrayContent(WebPushEncryption.Encrypt(plaintext, subscription.P256dh, subscription.Auth)),
-        };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-        request.Content.Headers.ContentEncoding.Add("aes128gcm");
-        request.Headers.Authorization = new AuthenticationHeaderValue("vapid", _vapid.GetVapidSchemeAuthenticationHeaderValueParameter(subscription.Audience));
-        request.Headers.TryAddWithoutValidation("TTL", ((long)_options.TimeToLive.TotalSeconds).ToString(CultureInfo.InvariantCulture));
-        request.Headers.TryAddWithoutValidation("Urgency", message.Silent ? "low" : "high");
-        if (message.ChatId is not null)
-        {
-            // A newer message of the chat replaces one still waiting at the push service.
-            request.Headers.TryAddWithoutValidation("Topic", Topic(message.ChatId));
-        }
-
+        using var request = Request(subscription, plaintext, message);
         try
         {
             using var response = await _httpClients.CreateClient(HttpClientName).SendAsync(request, cancellationToken).ConfigureAwait(false);
@@ -111,6 +97,27 @@ public sealed partial class WebPushSender : IPushSender, IDisposable
             LogUnreachable(_logger, subscription.Endpoint.Host, e);
             return PushOutcome.Failed;
         }
+    }
+
+    /// <summary>The POST to the subscription's endpoint: the encrypted message, its VAPID header and the delivery headers.</summary>
+    private HttpRequestMessage Request(WebPushSubscription subscription, byte[] plaintext, PushMessage message)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, subscription.Endpoint)
+        {
+            Content = new ByteArrayContent(WebPushEncryption.Encrypt(plaintext, subscription.P256dh, subscription.Auth)),
+        };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        request.Content.Headers.ContentEncoding.Add("aes128gcm");
+        request.Headers.Authorization = new AuthenticationHeaderValue("vapid", _vapid.GetVapidSchemeAuthenticationHeaderValueParameter(subscription.Audience));
+        request.Headers.TryAddWithoutValidation("TTL", ((long)_options.TimeToLive.TotalSeconds).ToString(CultureInfo.InvariantCulture));
+        request.Headers.TryAddWithoutValidation("Urgency", message.Silent ? "low" : "high");
+        if (message.ChatId is not null)
+        {
+            // A newer message of the chat replaces one still waiting at the push service.
+            request.Headers.TryAddWithoutValidation("Topic", Topic(message.ChatId));
+        }
+
+        return request;
     }
 
     public void Dispose() => _vapid.Dispose();

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text;
 using Npgsql;
 using NpgsqlTypes;
@@ -21,13 +22,10 @@ public sealed class PostgresMessageLog(PostgresDatabase database) : IMessageLog
 {
     private readonly PostgresAppendBatcher _appends = new(database);
 
-    private const string Columns =
-        "message_id, chat_id, seq, sender_id, sender_device_id, client_msg_id, text, mentions, media_ids, parent_message_id, created_at, deleted_at";
+    private const string Columns = MessageRows.Columns;
 
     /// <summary>Rows per INSERT statement: 10 parameters each, well below PostgreSQL's 65,535.</summary>
     internal const int RowsPerStatement = 1000;
-
-    private const int DeletedAtColumn = 11;
 
     private NpgsqlDataSource DataSource => database.DataSource;
 
@@ -46,14 +44,7 @@ public sealed class PostgresMessageLog(PostgresDatabase database) : IMessageLog
             return;
         }
 
-        foreach (var message in messages)
-        {
-            if (message.ChatId != chatId)
-            {
-                throw new ArgumentException($"Message {message.MessageId} belongs to chat {message.ChatId}, not {chatId}.", nameof(messages));
-            }
-        }
-
+        MessageRows.ThrowIfOtherChat(chatId, messages);
         await _appends.AppendAsync(chatId, messages).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -143,8 +134,7 @@ public sealed class PostgresMessageLog(PostgresDatabase database) : IMessageLog
             return null;
         }
 
-        var deletedAt = reader.IsDBNull(DeletedAtColumn) ? (DateTimeOffset?)null : FromStored(reader.GetInt64(DeletedAtColumn));
-        return new StoredMessage(ReadMessage(reader), deletedAt);
+        return MessageRows.ReadStored(reader, ReadList);
     }
 
     public async Task<IReadOnlyList<ChatMessage>> ReadAsync(string chatId, HistoryQuery query, CancellationToken cancellationToken = default)
@@ -250,19 +240,9 @@ public sealed class PostgresMessageLog(PostgresDatabase database) : IMessageLog
         return messages;
     }
 
-    // Column order follows Columns.
-    private static ChatMessage ReadMessage(NpgsqlDataReader reader) => new(
-        MessageId: reader.GetString(0),
-        ChatId: reader.GetString(1),
-        Seq: reader.GetInt64(2),
-        SenderId: reader.GetString(3),
-        SenderDeviceId: reader.GetString(4),
-        ClientMsgId: reader.GetString(5),
-        Text: reader.IsDBNull(6) ? null : reader.GetString(6),
-        Mentions: reader.GetFieldValue<string[]>(7),
-        MediaIds: reader.GetFieldValue<string[]>(8),
-        ParentMessageId: reader.IsDBNull(9) ? null : reader.GetString(9),
-        CreatedAt: FromStored(reader.GetInt64(10)));
+    private static ChatMessage ReadMessage(NpgsqlDataReader reader) => MessageRows.Read(reader, ReadList);
+
+    private static string[] ReadList(DbDataReader reader, int column) => reader.GetFieldValue<string[]>(column);
 
     private static NpgsqlParameter Text(string? value) =>
         new() { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)value ?? DBNull.Value };
@@ -270,7 +250,7 @@ public sealed class PostgresMessageLog(PostgresDatabase database) : IMessageLog
     private static NpgsqlParameter TextArray(IReadOnlyList<string>? values) =>
         new() { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = values is null ? Array.Empty<string>() : values.ToArray() };
 
-    private static long ToStored(DateTimeOffset value) => value.UtcTicks;
+    private static long ToStored(DateTimeOffset value) => MessageRows.ToStored(value);
 
-    private static DateTimeOffset FromStored(long ticks) => new(ticks, TimeSpan.Zero);
+    private static DateTimeOffset FromStored(long ticks) => MessageRows.FromStored(ticks);
 }

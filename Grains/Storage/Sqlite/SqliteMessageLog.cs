@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 
@@ -14,8 +15,7 @@ namespace ChatOrleans.Grains.Storage.Sqlite;
 /// </remarks>
 public sealed class SqliteMessageLog(SqliteDatabase database) : IMessageLog
 {
-    private const string Columns =
-        "message_id, chat_id, seq, sender_id, sender_device_id, client_msg_id, text, mentions, media_ids, parent_message_id, created_at, deleted_at";
+    private const string Columns = MessageRows.Columns;
 
     private const string EmptyList = "[]";
 
@@ -37,61 +37,55 @@ public sealed class SqliteMessageLog(SqliteDatabase database) : IMessageLog
             return Task.CompletedTask;
         }
 
+        MessageRows.ThrowIfOtherChat(chatId, messages);
+        return database.WriteAsync(transaction => Insert(transaction, chatId, messages), cancellationToken);
+    }
+
+    /// <summary>One append's rows, in the write transaction; a taken seq or client_msg_id fails the whole append.</summary>
+    private static bool Insert(SqliteTransaction transaction, string chatId, IReadOnlyList<ChatMessage> messages)
+    {
+        using var insert = SqliteDatabase.Command(
+            transaction,
+            $"""
+            INSERT INTO messages ({Columns})
+            VALUES ($id, $chat, $seq, $sender, $device, $client, $text, $mentions, $media, $parent, $created, NULL);
+            """);
+        var id = insert.Parameters.Add("$id", SqliteType.Text);
+        insert.Parameters.AddWithValue("$chat", chatId);
+        var seq = insert.Parameters.Add("$seq", SqliteType.Integer);
+        var sender = insert.Parameters.Add("$sender", SqliteType.Text);
+        var device = insert.Parameters.Add("$device", SqliteType.Text);
+        var client = insert.Parameters.Add("$client", SqliteType.Text);
+        var text = insert.Parameters.Add("$text", SqliteType.Text);
+        var mentions = insert.Parameters.Add("$mentions", SqliteType.Text);
+        var media = insert.Parameters.Add("$media", SqliteType.Text);
+        var parent = insert.Parameters.Add("$parent", SqliteType.Text);
+        var created = insert.Parameters.Add("$created", SqliteType.Integer);
+
         foreach (var message in messages)
         {
-            if (message.ChatId != chatId)
+            id.Value = message.MessageId;
+            seq.Value = message.Seq;
+            sender.Value = message.SenderId;
+            device.Value = message.SenderDeviceId;
+            client.Value = message.ClientMsgId;
+            text.Value = (object?)message.Text ?? DBNull.Value;
+            mentions.Value = ToJson(message.Mentions);
+            media.Value = ToJson(message.MediaIds);
+            parent.Value = (object?)message.ParentMessageId ?? DBNull.Value;
+            created.Value = ToStored(message.CreatedAt);
+            try
             {
-                throw new ArgumentException($"Message {message.MessageId} belongs to chat {message.ChatId}, not {chatId}.", nameof(messages));
+                insert.ExecuteNonQuery();
+            }
+            catch (SqliteException exception) when (SqliteDatabase.IsUniqueViolation(exception))
+            {
+                // Thrown out of the write: the database rolls back this whole append.
+                throw new SeqConflictException(chatId, exception);
             }
         }
 
-        return database.WriteAsync(
-            transaction =>
-            {
-                using var insert = SqliteDatabase.Command(
-                    transaction,
-                    $"""
-                    INSERT INTO messages ({Columns})
-                    VALUES ($id, $chat, $seq, $sender, $device, $client, $text, $mentions, $media, $parent, $created, NULL);
-                    """);
-                var id = insert.Parameters.Add("$id", SqliteType.Text);
-                insert.Parameters.AddWithValue("$chat", chatId);
-                var seq = insert.Parameters.Add("$seq", SqliteType.Integer);
-                var sender = insert.Parameters.Add("$sender", SqliteType.Text);
-                var device = insert.Parameters.Add("$device", SqliteType.Text);
-                var client = insert.Parameters.Add("$client", SqliteType.Text);
-                var text = insert.Parameters.Add("$text", SqliteType.Text);
-                var mentions = insert.Parameters.Add("$mentions", SqliteType.Text);
-                var media = insert.Parameters.Add("$media", SqliteType.Text);
-                var parent = insert.Parameters.Add("$parent", SqliteType.Text);
-                var created = insert.Parameters.Add("$created", SqliteType.Integer);
-
-                foreach (var message in messages)
-                {
-                    id.Value = message.MessageId;
-                    seq.Value = message.Seq;
-                    sender.Value = message.SenderId;
-                    device.Value = message.SenderDeviceId;
-                    client.Value = message.ClientMsgId;
-                    text.Value = (object?)message.Text ?? DBNull.Value;
-                    mentions.Value = ToJson(message.Mentions);
-                    media.Value = ToJson(message.MediaIds);
-                    parent.Value = (object?)message.ParentMessageId ?? DBNull.Value;
-                    created.Value = ToStored(message.CreatedAt);
-                    try
-                    {
-                        insert.ExecuteNonQuery();
-                    }
-                    catch (SqliteException exception) when (SqliteDatabase.IsUniqueViolation(exception))
-                    {
-                        // Thrown out of the write: the database rolls back this whole append.
-                        throw new SeqConflictException(chatId, exception);
-                    }
-                }
-
-                return true;
-            },
-            cancellationToken);
+        return true;
     }
 
     public Task<IReadOnlyList<ChatMessage>> FindByClientMsgIdsAsync(
@@ -165,8 +159,7 @@ public sealed class SqliteMessageLog(SqliteDatabase database) : IMessageLog
                     return null;
                 }
 
-                var deletedAt = reader.IsDBNull(DeletedAtColumn) ? (DateTimeOffset?)null : FromStored(reader.GetInt64(DeletedAtColumn));
-                return new StoredMessage(ReadMessage(reader), deletedAt);
+                return MessageRows.ReadStored(reader, ReadList);
             },
             cancellationToken);
 
@@ -288,8 +281,6 @@ public sealed class SqliteMessageLog(SqliteDatabase database) : IMessageLog
             },
             cancellationToken);
 
-    private const int DeletedAtColumn = 11;
-
     private static List<ChatMessage> ReadAll(SqliteCommand command, bool reverse)
     {
         using var reader = command.ExecuteReader();
@@ -307,19 +298,9 @@ public sealed class SqliteMessageLog(SqliteDatabase database) : IMessageLog
         return messages;
     }
 
-    // Column order follows Columns.
-    private static ChatMessage ReadMessage(SqliteDataReader reader) => new(
-        MessageId: reader.GetString(0),
-        ChatId: reader.GetString(1),
-        Seq: reader.GetInt64(2),
-        SenderId: reader.GetString(3),
-        SenderDeviceId: reader.GetString(4),
-        ClientMsgId: reader.GetString(5),
-        Text: reader.IsDBNull(6) ? null : reader.GetString(6),
-        Mentions: FromJson(reader.GetString(7)),
-        MediaIds: FromJson(reader.GetString(8)),
-        ParentMessageId: reader.IsDBNull(9) ? null : reader.GetString(9),
-        CreatedAt: FromStored(reader.GetInt64(10)));
+    private static ChatMessage ReadMessage(SqliteDataReader reader) => MessageRows.Read(reader, ReadList);
+
+    private static string[] ReadList(DbDataReader reader, int column) => FromJson(reader.GetString(column));
 
     private static string ToJson(IReadOnlyList<string>? values) =>
         values is null || values.Count == 0 ? EmptyList : JsonSerializer.Serialize(values);
@@ -327,7 +308,7 @@ public sealed class SqliteMessageLog(SqliteDatabase database) : IMessageLog
     private static string[] FromJson(string json) =>
         json == EmptyList ? [] : JsonSerializer.Deserialize<string[]>(json) ?? [];
 
-    private static long ToStored(DateTimeOffset value) => value.UtcTicks;
+    private static long ToStored(DateTimeOffset value) => MessageRows.ToStored(value);
 
-    private static DateTimeOffset FromStored(long ticks) => new(ticks, TimeSpan.Zero);
+    private static DateTimeOffset FromStored(long ticks) => MessageRows.FromStored(ticks);
 }
