@@ -4,6 +4,7 @@ using ChatOrleans.Grains.Media;
 namespace ChatOrleans.Tests.Media;
 
 /// <summary>What <see cref="ContentSniffer.Detect"/> makes of each magic number, and of bytes close to one.</summary>
+[Trait("Category", "Unit")]
 public sealed class ContentSnifferTests
 {
     [Theory]

@@ -5,6 +5,7 @@ using ChatOrleans.Grains.Storage;
 namespace ChatOrleans.Tests.Storage;
 
 /// <summary>The message row both stores read: column order, nulls, ticks, and the store's own list reader.</summary>
+[Trait("Category", "Unit")]
 public sealed class MessageRowsTests
 {
     private static readonly DateTimeOffset Created = new DateTimeOffset(2026, 12, 3, 10, 0, 0, TimeSpan.Zero).AddTicks(1234567);

@@ -4,6 +4,7 @@ using Microsoft.Data.Sqlite;
 namespace ChatOrleans.Tests.Storage;
 
 /// <summary>The SQLite schema migrations on a fresh in-memory database, without the writer around them.</summary>
+[Trait("Category", "Unit")]
 public sealed class SqliteSchemaTests : IDisposable
 {
     private readonly SqliteConnection _connection = new("Data Source=:memory:");
