@@ -16,17 +16,6 @@ public sealed partial class EventFanout(IClusterClient client, MediaLinks media,
     private readonly Dictionary<string, Subscription<ChatEvent>> _chats = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Subscription<UserEvent>> _users = new(StringComparer.Ordinal);
 
-    public int ChatSubscriptions
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _chats.Count;
-            }
-        }
-    }
-
     public Task AcquireChat(string chatId, ClientConnection connection) =>
         Acquire(_chats, StreamNames.ChatNamespace, chatId, connection, DispatchChatEvent);
 
