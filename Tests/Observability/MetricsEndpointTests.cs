@@ -40,7 +40,7 @@ public sealed class MetricsEndpointTests
         await receiver.WaitForAsync("sync_done", 1);
 
         using var http = new HttpClient { BaseAddress = gateway.BaseUri };
-        var before = await ScrapeAsync(http);
+        var before = await PrometheusText.ScrapeAsync(http);
         var countBefore = before.Value(Delivery + "_count") ?? 0;
 
         const int Messages = 60;
@@ -61,7 +61,7 @@ public sealed class MetricsEndpointTests
         PrometheusText after;
         while (true)
         {
-            after = await ScrapeAsync(http);
+            after = await PrometheusText.ScrapeAsync(http);
             if ((after.Value(Delivery + "_count") ?? 0) - countBefore >= Deliveries)
             {
                 break;
@@ -103,7 +103,7 @@ public sealed class MetricsEndpointTests
         PrometheusText metrics;
         while (true)
         {
-            metrics = await ScrapeAsync(http);
+            metrics = await PrometheusText.ScrapeAsync(http);
             if (metrics.Value("chatorleans_log_append_latency_seconds_count") >= 1 && metrics.Value("chatorleans_send_ack_latency_seconds_count") >= 1)
             {
                 break;
@@ -120,13 +120,5 @@ public sealed class MetricsEndpointTests
         Assert.Contains("budget=\"send\"", metrics.Text, StringComparison.Ordinal);
         Assert.Contains("\norleans_", metrics.Text, StringComparison.Ordinal);
         Assert.Contains("\nhttp_server_request_duration_seconds", metrics.Text, StringComparison.Ordinal);
-    }
-
-    private static async Task<PrometheusText> ScrapeAsync(HttpClient http)
-    {
-        using var response = await http.GetAsync("metrics");
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.StartsWith("text/plain", response.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);
-        return new PrometheusText(await response.Content.ReadAsStringAsync());
     }
 }

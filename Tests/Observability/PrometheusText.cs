@@ -7,6 +7,15 @@ public sealed class PrometheusText(string text)
 {
     public string Text { get; } = text;
 
+    /// <summary>GET <c>/metrics</c> of <paramref name="http"/>'s base address: 200, Prometheus text.</summary>
+    public static async Task<PrometheusText> ScrapeAsync(HttpClient http)
+    {
+        using var response = await http.GetAsync("metrics");
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.StartsWith("text/plain", response.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);
+        return new PrometheusText(await response.Content.ReadAsStringAsync());
+    }
+
     /// <summary>The value of the first sample named <paramref name="name"/> (any labels), or null.</summary>
     public double? Value(string name)
     {

@@ -33,7 +33,7 @@ public sealed class RateLimitRefusalMetricsTests
             ["Media:MaxPendingUploads"] = "1",
         });
         using var http = new HttpClient { BaseAddress = gateway.BaseUri };
-        var before = await ScrapeAsync(http);
+        var before = await PrometheusText.ScrapeAsync(http);
 
         // Registrations: three a minute from this address, then 429.
         var registered = new List<string>();
@@ -88,7 +88,7 @@ public sealed class RateLimitRefusalMetricsTests
         PrometheusText after;
         while (true)
         {
-            after = await ScrapeAsync(http);
+            after = await PrometheusText.ScrapeAsync(http);
             if (expected.All(e => Delta(before, after, e.Key) >= e.Value) || DateTime.UtcNow > deadline)
             {
                 break;
@@ -132,11 +132,4 @@ public sealed class RateLimitRefusalMetricsTests
 
     private static double Delta(PrometheusText before, PrometheusText after, string budget) =>
         (after.Value(Refusals, "budget", budget) ?? 0) - (before.Value(Refusals, "budget", budget) ?? 0);
-
-    private static async Task<PrometheusText> ScrapeAsync(HttpClient http)
-    {
-        using var response = await http.GetAsync("metrics");
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return new PrometheusText(await response.Content.ReadAsStringAsync());
-    }
 }

@@ -35,7 +35,7 @@ public sealed class SendCostMetricsTests
         await using var receiver = await bob.ConnectAsync("b");
 
         using var http = new HttpClient { BaseAddress = gateway.BaseUri };
-        var before = await ScrapeAsync(http);
+        var before = await PrometheusText.ScrapeAsync(http);
 
         const int Messages = 20;
         for (var i = 0; i < Messages; i++)
@@ -60,7 +60,7 @@ public sealed class SendCostMetricsTests
         PrometheusText after;
         while (true)
         {
-            after = await ScrapeAsync(http);
+            after = await PrometheusText.ScrapeAsync(http);
             if (Delta(before, after, Delivery + "_count") >= Messages * 2)
             {
                 break;
@@ -91,11 +91,4 @@ public sealed class SendCostMetricsTests
 
     private static double Delta(PrometheusText before, PrometheusText after, string name) =>
         (after.Value(name) ?? 0) - (before.Value(name) ?? 0);
-
-    private static async Task<PrometheusText> ScrapeAsync(HttpClient http)
-    {
-        using var response = await http.GetAsync("metrics");
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return new PrometheusText(await response.Content.ReadAsStringAsync());
-    }
 }
