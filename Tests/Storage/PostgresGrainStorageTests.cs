@@ -34,7 +34,7 @@ public sealed class StreamProbeGrain : Grain, IStreamProbeGrain
 }
 
 /// <summary>
-/// Grain state on PostgreSQL through Microsoft.Orleans.Persistence.AdoNet, as
+/// Grain state on PostgreSQL through <see cref="PostgresGrainStorage"/>, as
 /// <see cref="PostgresStorageExtensions.AddPostgresStorage"/> sets it up, each test on a fresh database.
 /// </summary>
 [Trait("Category", "Integration")]
@@ -42,7 +42,7 @@ public sealed class PostgresGrainStorageTests : IAsyncLifetime
 {
     private const string StateName = "state";
 
-    // Shared by both clusters of a restart test: the provider keys rows by service id.
+    // Shared by both clusters of a restart test: the store keys rows by service id.
     private readonly string _serviceId = "chatorleans-test-" + Guid.NewGuid().ToString("N");
     private PostgresTestDatabase? _server;
 
@@ -80,13 +80,18 @@ public sealed class PostgresGrainStorageTests : IAsyncLifetime
 
         // One row, written with Orleans' binary serializer (Newtonsoft JSON would start with '{').
         await using var connection = await OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT graintypestring, grainidextensionstring, version, payloadbinary FROM orleansstorage;", connection);
+        await using var command = new NpgsqlCommand("SELECT service_id, provider, state_name, grain_type, grain_key, etag, data FROM grain_state;", connection);
         await using var reader = await command.ExecuteReaderAsync();
         Assert.True(await reader.ReadAsync());
-        Assert.Equal($"{StorageNames.GrainState}/probe", reader.GetString(0));
-        Assert.Equal("storageprobe/probe-1", reader.GetString(1));
-        Assert.Equal(2, reader.GetInt32(2));
-        Assert.NotEqual((byte)'{', reader.GetFieldValue<byte[]>(3)[0]);
+        Assert.Equal(_serviceId, reader.GetString(0));
+        Assert.Equal(StorageNames.GrainState, reader.GetString(1));
+        Assert.Equal("probe", reader.GetString(2));
+        Assert.Equal("storageprobe", reader.GetString(3));
+        Assert.Equal("probe-1", reader.GetString(4));
+        Assert.Matches("^[0-9a-f]{32}$", reader.GetString(5));
+        var data = reader.GetFieldValue<byte[]>(6);
+        Assert.NotEqual((byte)'{', data[0]);
+        Assert.Equal(2, GrainStorageContractTests.Serializer.Deserialize<ProbeState>(data)!.Count);
         Assert.False(await reader.ReadAsync());
     }
 
@@ -161,8 +166,8 @@ public sealed class PostgresGrainStorageTests : IAsyncLifetime
         var storage = GrainStorage(cluster, StorageNames.GrainState);
         await storage.WriteStateAsync(StateName, GrainId.Create("username", "dad"), new GrainState<TestState>(new TestState { Name = "dad" }));
 
-        // The stock AdoNet provider reads hexadecimal-looking keys as numbers, so "DAD" and "0dad"
-        // would be "dad"; and it leaves the grain type out of the key.
+        // The AdoNet provider this store replaced read hexadecimal-looking keys as numbers, so "DAD"
+        // and "0dad" would be "dad"; and it left the grain type out of the key.
         var cases = new (IGrainStorage Storage, string StateName, GrainId Grain)[]
         {
             (storage, StateName, GrainId.Create("username", "DAD")),
@@ -274,13 +279,15 @@ public sealed class PostgresGrainStorageTests : IAsyncLifetime
         await using var command = new NpgsqlCommand(
             """
             SELECT (SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_version),
-                   (SELECT string_agg(querykey, ',' ORDER BY querykey) FROM orleansquery);
+                   to_regclass('grain_state') IS NOT NULL,
+                   to_regclass('orleansstorage') IS NULL AND to_regclass('orleansquery') IS NULL;
             """,
             connection);
         await using var reader = await command.ExecuteReaderAsync();
         Assert.True(await reader.ReadAsync());
         Assert.Equal(string.Join(",", Enumerable.Range(1, PostgresSchema.Latest)), reader.GetString(0));
-        Assert.Equal("ClearStorageKey,DeleteStorageKey,ReadFromStorageKey,WriteToStorageKey", reader.GetString(1));
+        Assert.True(reader.GetBoolean(1), "grain_state exists");
+        Assert.True(reader.GetBoolean(2), "the AdoNet provider's tables are gone");
     }
 
     private async Task<NpgsqlConnection> OpenAsync()

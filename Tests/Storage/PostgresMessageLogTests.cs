@@ -49,11 +49,11 @@ public sealed class PostgresMessageLogTests : MessageLogContractTests
     public async Task SchemaIsVersionedAndReopeningKeepsIt()
     {
         Assert.Equal(PostgresSchema.Latest, Database.SchemaVersion);
-        Assert.Equal("1,2,3,4", await ScalarAsync<string>("SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_version;"));
+        Assert.Equal("1,2,3,4,5", await ScalarAsync<string>("SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_version;"));
 
         await RestartAsync();
         Assert.Equal(PostgresSchema.Latest, Database.SchemaVersion);
-        Assert.Equal(4L, await ScalarAsync<long>("SELECT COUNT(*) FROM schema_version;"));
+        Assert.Equal(5L, await ScalarAsync<long>("SELECT COUNT(*) FROM schema_version;"));
     }
 
     [Fact]

@@ -89,7 +89,14 @@ public sealed partial class PostgresDatabase : IAsyncDisposable, IDisposable
     /// its own transaction under an advisory lock and re-reads the version first. Fails when the
     /// database is newer than this build or the session would not commit synchronously.
     /// </summary>
-    public async Task<int> MigrateAsync(CancellationToken cancellationToken = default)
+    public Task<int> MigrateAsync(CancellationToken cancellationToken = default) =>
+        MigrateAsync(PostgresSchema.Latest, cancellationToken);
+
+    /// <summary>
+    /// Migrates up to <paramref name="targetVersion"/> only: for tests that build the layout of an
+    /// earlier release and then upgrade it.
+    /// </summary>
+    internal async Task<int> MigrateAsync(int targetVersion, CancellationToken cancellationToken = default)
     {
         await using var connection = await DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await CheckDurabilityAsync(connection, cancellationToken).ConfigureAwait(false);
@@ -121,7 +128,7 @@ public sealed partial class PostgresDatabase : IAsyncDisposable, IDisposable
                     $"The database {DatabaseName} has schema version {current}; this build knows up to {PostgresSchema.Latest}.");
             }
 
-            if (current == PostgresSchema.Latest)
+            if (current >= targetVersion)
             {
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
                 SchemaVersion = current;

@@ -9,6 +9,17 @@ namespace ChatOrleans.Grains.Storage.Postgres;
 /// every silo of the service. Rows are keyed by service, grain and reminder name; the ETag is a
 /// fresh GUID per write.
 /// </summary>
+/// <remarks>
+/// Why not Microsoft.Orleans.Reminders.AdoNet: its package ships no SQL; its PostgreSQL script
+/// (in the Orleans repository, run by the deployer) would serve — a table keyed like this one, the
+/// ring hash as a signed integer with range queries that stay correct, an integer version as the
+/// ETag, start times in milliseconds — but it brings back what schema version 5 removed for grain
+/// state: the <c>OrleansQuery</c> table of statements, two PL/pgSQL functions, and a schema
+/// upgraded by hand from upstream scripts outside <see cref="PostgresSchema"/>. And like the grain
+/// state provider it reaches one database through one connection string, where the scale-out plan
+/// routes each table's rows by a partition map over several servers. So every durable table here
+/// is ours, on <see cref="PostgresDatabase"/>'s pool, beside <see cref="Sqlite.SqliteReminderTable"/>.
+/// </remarks>
 public sealed class PostgresReminderTable(PostgresDatabase database, IOptions<ClusterOptions> cluster) : IReminderTable
 {
     private const string Columns = ReminderRows.Columns;

@@ -38,7 +38,8 @@ public static class PostgresSchema
         CREATE INDEX messages_deleted_idx ON messages (chat_id, deleted_at) WHERE deleted_at IS NOT NULL;
         """,
 
-        // 2: grain state for Microsoft.Orleans.Persistence.AdoNet. The provider loads its four
+        // 2: grain state for Microsoft.Orleans.Persistence.AdoNet, which this build no longer uses:
+        // migration 5 moves its rows to grain_state and drops both tables. The provider loads its four
         // statements from OrleansQuery at start-up, binds @GrainIdHash, @GrainIdN0, @GrainIdN1,
         // @GrainTypeHash, @GrainTypeString, @GrainIdExtensionString, @ServiceId (and
         // @GrainStateVersion, @PayloadBinary) and reads the columns PayloadBinary, Version and
@@ -139,6 +140,53 @@ public static class PostgresSchema
             seq        bigint NOT NULL,
             CONSTRAINT device_positions_pkey PRIMARY KEY (device_key, chat_id)
         );
+        """,
+
+        // 5: grain state of our own store (PostgresGrainStorage), like the SQLite store's table:
+        // a row per service, provider, state name, grain type and the grain's whole key as text,
+        // a random ETag, the payload in Orleans' binary serialization. Copies what the AdoNet
+        // provider stored through the wrapper of earlier builds (state name "{provider}/{state}",
+        // string key "{grain type}/{key}", both split at the first '/' as GrainId.Parse does; the
+        // version becomes the ETag), so a deployment keeps its users, chats and stream
+        // subscriptions. A cleared state was a row with no payload there and is no row here.
+        // The old tables are dropped in the same transaction: nothing reads them any more, and a
+        // build that did refuses a database of this version anyway. A stored row of another shape
+        // (none was ever written) fails the migration rather than vanish with the table.
+        """
+        DO $$
+        BEGIN
+            IF EXISTS (SELECT 1 FROM orleansstorage
+                       WHERE payloadbinary IS NOT NULL
+                         AND (strpos(graintypestring, '/') <= 1 OR coalesce(strpos(grainidextensionstring, '/'), 0) <= 1)) THEN
+                RAISE EXCEPTION 'orleansstorage holds grain state not written by ChatOrleans: move or delete it, then start again';
+            END IF;
+        END
+        $$;
+
+        CREATE TABLE grain_state (
+            service_id text  NOT NULL,
+            provider   text  NOT NULL,
+            state_name text  NOT NULL,
+            grain_type text  NOT NULL,
+            grain_key  text  NOT NULL,
+            etag       text  NOT NULL,
+            data       bytea NOT NULL,
+            CONSTRAINT grain_state_pkey PRIMARY KEY (service_id, provider, state_name, grain_type, grain_key)
+        );
+
+        INSERT INTO grain_state (service_id, provider, state_name, grain_type, grain_key, etag, data)
+        SELECT serviceid,
+               substr(graintypestring, 1, strpos(graintypestring, '/') - 1),
+               substr(graintypestring, strpos(graintypestring, '/') + 1),
+               substr(grainidextensionstring, 1, strpos(grainidextensionstring, '/') - 1),
+               substr(grainidextensionstring, strpos(grainidextensionstring, '/') + 1),
+               version::text,
+               payloadbinary
+        FROM orleansstorage
+        WHERE payloadbinary IS NOT NULL;
+
+        DROP TABLE orleansstorage;
+        DROP TABLE orleansquery;
         """,
     ];
 
