@@ -10,6 +10,10 @@ mkdir -p "$results"
 
 dotnet build ChatOrleans.sln -c Release --nologo -v quiet
 
+# The style of .editorconfig: layout, usings, naming and the analyzers' fixes. The build already
+# fails on their warnings; this also catches what only the formatter sees (whitespace, imports).
+dotnet format ChatOrleans.sln --verify-no-changes --no-restore -v quiet
+
 # The PostgreSQL tests need a server; without CHATORLEANS_TEST_POSTGRES they fail on purpose.
 deploy/services/postgres.sh start
 export CHATORLEANS_TEST_POSTGRES="$(deploy/services/postgres.sh url)"

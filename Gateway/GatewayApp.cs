@@ -7,7 +7,7 @@ namespace ChatOrleans.Gateway;
 /// Builds the all-in-one process of the embedded default: silo, grains and gateway. Tests build
 /// it the same way with their own settings, so what they check is what runs.
 /// </summary>
-public static class GatewayApp
+public static partial class GatewayApp
 {
     public const string DefaultUrl = "http://127.0.0.1:5080";
 
@@ -39,7 +39,7 @@ public static class GatewayApp
         app.MapChatGateway();
         app.MapChatObservability();
         app.Lifetime.ApplicationStarted.Register(() =>
-            app.Logger.LogInformation("ChatOrleans is serving on {Urls}; data folder: {DataFolder}", string.Join(", ", app.Urls), dataFolder.Path));
+            LogServing(app.Logger, app.Urls, dataFolder.Path));
         return app;
     }
 }

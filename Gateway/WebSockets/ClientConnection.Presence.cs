@@ -2,7 +2,7 @@ namespace ChatOrleans.Gateway.WebSockets;
 
 /// <summary>
 /// Presence for the notification pipeline and the user's sessions (<see cref="IUserSessionsGrain"/>):
-/// the device grain and the connection report the session's start and end; this reports activity, at most once per <see cref="Options.GatewayOptions.ActivityReportInterval"/>,
+/// the device grain and the connection report the session's start and end; this reports activity, at most once per <see cref="GatewayOptions.ActivityReportInterval"/>,
 /// so a device that keeps acting is never treated as idle and a busy one costs one call per interval.
 /// </summary>
 public sealed partial class ClientConnection

@@ -11,7 +11,7 @@ namespace ChatOrleans.Gateway.WebSockets;
 /// gives up the socket. Dropping the TCP connection right then, while the client is still writing
 /// (the rest of a large frame, the frames behind it), resets it, and the client loses the close
 /// frame and its code. So the connection is held a little longer, reading and discarding what
-/// the client still sends, until it closes its side or <see cref="Options.GatewayOptions.CloseTimeout"/> passes.
+/// the client still sends, until it closes its side or <see cref="GatewayOptions.CloseTimeout"/> passes.
 /// </summary>
 public sealed partial class ClientConnection
 {

@@ -1,8 +1,8 @@
 namespace ChatOrleans.Gateway.WebSockets;
 
 /// <summary>
-/// The send queue's bounds. It holds at most <see cref="Options.GatewayOptions.SendQueueFrames"/>
-/// items and <see cref="Options.GatewayOptions.SendQueueBytes"/> bytes (payload bytes enqueued
+/// The send queue's bounds. It holds at most <see cref="GatewayOptions.SendQueueFrames"/>
+/// items and <see cref="GatewayOptions.SendQueueBytes"/> bytes (payload bytes enqueued
 /// minus bytes written); a device that lets either fill is disconnected as too slow and catches
 /// up by replay. Requests with a large answer first wait for the queue to drain.
 /// </summary>
@@ -44,8 +44,8 @@ public sealed partial class ClientConnection
 
     /// <summary>
     /// Back-pressure before a request with a large answer: true once the queue holds at most
-    /// <see cref="Options.GatewayOptions.SendQueueDrainBytes"/>; false when the connection ends
-    /// meanwhile, or when it does not drain within <see cref="Options.GatewayOptions.SendQueueDrainTimeout"/>
+    /// <see cref="GatewayOptions.SendQueueDrainBytes"/>; false when the connection ends
+    /// meanwhile, or when it does not drain within <see cref="GatewayOptions.SendQueueDrainTimeout"/>
     /// (then the socket is dropped as too slow).
     /// </summary>
     internal async ValueTask<bool> WaitForSendQueueToDrainAsync()

@@ -58,7 +58,7 @@ public sealed partial class ClientConnection
         // gateway) is told to close; this one is now the most recently active. It runs
         // beside the device's own connect, so a connection waits for neither twice.
         var counted = Sessions.Connect(DeviceId, SessionId, _options.MaxDevicesPerUser);
-        var session = await Device.Connect(SessionId, _options.GatewayId);
+        var session = await Device.Connect(SessionId);
         await counted;
         foreach (var (chatId, position) in session.Positions)
         {
@@ -81,11 +81,11 @@ public sealed partial class ClientConnection
         {
             // Our close frame is out: let the peer answer it, so the close code arrives
             // intact instead of being lost to a reset.
-            await receive.WaitAsync(_options.CloseTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await receive.WaitAsync(_options.CloseTimeout, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
         await _stop.CancelAsync();
-        await Task.WhenAll(send, receive, expiry).WaitAsync(_options.CloseTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await Task.WhenAll(send, receive, expiry).WaitAsync(_options.CloseTimeout, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     /// <summary>Releases what the connection holds (subscriptions, queue, socket, session), however it ended.</summary>

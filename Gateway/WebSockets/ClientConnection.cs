@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Net.WebSockets;
 using System.Threading.Channels;
 using ChatOrleans.Gateway.Media;
@@ -12,6 +13,9 @@ namespace ChatOrleans.Gateway.WebSockets;
 /// loop first replays what the device missed (then <c>sync_done</c>), then drains a bounded
 /// queue of live events. A device that stops reading fills the queue and is disconnected.
 /// </summary>
+[SuppressMessage("Reliability", "CA1001", Justification =
+    "The semaphore never hands out its wait handle and the stop source's timer ends when RunAsync cancels it; " +
+    "disposing them would turn a late Close or event from another thread into ObjectDisposedException.")]
 public sealed partial class ClientConnection
 {
     public const int ReplacedCloseCode = 4001;

@@ -8,9 +8,6 @@ public sealed class GatewayOptions
 {
     public const string SectionName = "Gateway";
 
-    /// <summary>This gateway's name in device sessions; defaults to the machine and process.</summary>
-    public string GatewayId { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";
-
     [SettingRange(1, int.MaxValue, ErrorMessage = "Gateway:MaxFrameBytes must be at least 1.")]
     public int MaxFrameBytes { get; set; } = 65_536;
 

@@ -7,7 +7,7 @@ public abstract record Outbound
     {
     }
 
-    /// <summary>The bytes this item holds, as counted against <see cref="Options.GatewayOptions.SendQueueBytes"/>.</summary>
+    /// <summary>The bytes this item holds, as counted against <see cref="GatewayOptions.SendQueueBytes"/>.</summary>
     public int Bytes => this switch
     {
         Frame f => f.Payload.Length,

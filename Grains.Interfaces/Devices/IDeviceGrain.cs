@@ -12,7 +12,7 @@ public interface IDeviceGrain : IGrainWithStringKey
 {
     /// <summary>Starts a session and returns what the connection needs to replay.</summary>
     [Alias("Connect")]
-    Task<DeviceSession> Connect(string sessionId, string gatewayId);
+    Task<DeviceSession> Connect(string sessionId);
 
     [Alias("Disconnect")]
     Task Disconnect(string sessionId);

@@ -187,7 +187,7 @@ public sealed partial class ChatGrain
         }
     }
 
-    private async Task EnsureUsersExist(IReadOnlyList<string> userIds)
+    private async Task EnsureUsersExist(List<string> userIds)
     {
         // An id of a shape this server never makes is unknown without asking a grain: each grain
         // asked is an activation (one that finds no user leaves at once, see UserGrain.GetProfile).

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using ChatOrleans.Grains.Hosting;
 using ChatOrleans.Grains.Notifications;
 using ChatOrleans.Grains.Observability;
@@ -22,6 +23,7 @@ namespace ChatOrleans.Grains.Chats;
 /// decides who an alert is for.
 /// </remarks>
 [Reentrant]
+[SuppressMessage("Reliability", "CA1001", Justification = "The semaphore never hands out its wait handle, so it holds nothing to release.")]
 public sealed partial class ChatGrain : Grain, IChatGrain
 {
     private readonly IPersistentState<ChatState> _state;

@@ -1,6 +1,5 @@
 using ChatOrleans.Grains.Hosting;
 using ChatOrleans.Grains.Storage;
-using Orleans.Streams;
 
 namespace ChatOrleans.Grains.Devices;
 
@@ -17,7 +16,6 @@ public sealed class DeviceGrain(
     TimeProvider time)
     : Grain, IDeviceGrain
 {
-    private string? _gatewayId;
 
     // The user's join seq per chat, read at connect and refreshed for chats joined since: the
     // floor of every position, so it need not be fetched for each delivered.
@@ -35,7 +33,7 @@ public sealed class DeviceGrain(
         }
     }
 
-    public async Task<DeviceSession> Connect(string sessionId, string gatewayId)
+    public async Task<DeviceSession> Connect(string sessionId)
     {
         var (userId, deviceId) = Key;
         var entries = await GrainFactory.GetGrain<IUserGrain>(userId).GetChatEntries();
@@ -75,7 +73,6 @@ public sealed class DeviceGrain(
         await MergeUnconfirmedAsync(State.Positions, current.Contains);
 
         await WriteAsync();
-        _gatewayId = gatewayId;
         _ = GrainFactory.GetGrain<INotificationInboxGrain>(userId).DeviceOnline(deviceId, sessionId);
 
         // An older session of this device, on whatever gateway, closes with 4001.
@@ -92,7 +89,6 @@ public sealed class DeviceGrain(
     {
         if (State.SessionId == sessionId)
         {
-            _gatewayId = null;
             var (userId, deviceId) = Key;
             _ = GrainFactory.GetGrain<INotificationInboxGrain>(userId).DeviceOffline(deviceId, sessionId);
         }

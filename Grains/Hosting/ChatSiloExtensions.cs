@@ -1,11 +1,8 @@
 using ChatOrleans.Grains.Chats;
-using ChatOrleans.Grains.Devices;
 using ChatOrleans.Grains.Notifications;
 using ChatOrleans.Grains.Observability;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Orleans.Configuration;
 
 namespace ChatOrleans.Grains.Hosting;
 

@@ -3,9 +3,7 @@ using ChatOrleans.Notifications.Senders;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Hosting;
 
 namespace ChatOrleans.Grains.Notifications;
 

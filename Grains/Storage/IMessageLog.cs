@@ -21,9 +21,6 @@ public interface IMessageLog
     Task<IReadOnlyList<ChatMessage>> FindByClientMsgIdsAsync(
         string chatId, IReadOnlyCollection<ClientMessageKey> keys, CancellationToken cancellationToken = default);
 
-    /// <summary>The last <paramref name="count"/> messages' keys, deleted ones included, to warm the dedupe cache.</summary>
-    Task<IReadOnlyList<ChatMessage>> ReadRecentAsync(string chatId, int count, CancellationToken cancellationToken = default);
-
     /// <summary>One message by id, deleted or not; null when the chat has no such message.</summary>
     Task<StoredMessage?> GetAsync(string chatId, string messageId, CancellationToken cancellationToken = default);
 

@@ -1,5 +1,3 @@
-using Orleans.Streams;
-
 namespace ChatOrleans.Grains.Users;
 
 /// <summary>

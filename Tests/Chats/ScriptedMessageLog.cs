@@ -77,9 +77,6 @@ internal sealed class ScriptedMessageLog : IMessageLog
         Task.FromResult<IReadOnlyList<ChatMessage>>(
             _rows.Where(r => keys.Contains(new ClientMessageKey(r.SenderId, r.ClientMsgId))).ToList());
 
-    public Task<IReadOnlyList<ChatMessage>> ReadRecentAsync(string chatId, int count, CancellationToken cancellationToken = default) =>
-        throw new NotSupportedException();
-
     public Task<StoredMessage?> GetAsync(string chatId, string messageId, CancellationToken cancellationToken = default) =>
         throw new NotSupportedException();
 

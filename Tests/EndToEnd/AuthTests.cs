@@ -13,12 +13,6 @@ namespace ChatOrleans.Tests.EndToEnd;
 
 // The grain interfaces (namespace ChatOrleans) hold types of the same names; these tests speak the client's.
 using ErrorCodes = ChatOrleans.Client.ErrorCodes;
-using MemberAddedEvent = ChatOrleans.Client.MemberAddedEvent;
-using MemberRemovedEvent = ChatOrleans.Client.MemberRemovedEvent;
-using MessageDeletedEvent = ChatOrleans.Client.MessageDeletedEvent;
-using ReadStateEvent = ChatOrleans.Client.ReadStateEvent;
-using ReceiptEvent = ChatOrleans.Client.ReceiptEvent;
-using TypingEvent = ChatOrleans.Client.TypingEvent;
 
 /// <summary>Registration, login, tokens on HTTP and on the WebSocket upgrade, and token expiry on an open socket.</summary>
 [Trait("Category", "Integration")]

@@ -9,10 +9,6 @@ namespace ChatOrleans.Tests.EndToEnd;
 using ErrorCodes = ChatOrleans.Client.ErrorCodes;
 using MemberAddedEvent = ChatOrleans.Client.MemberAddedEvent;
 using MemberRemovedEvent = ChatOrleans.Client.MemberRemovedEvent;
-using MessageDeletedEvent = ChatOrleans.Client.MessageDeletedEvent;
-using ReadStateEvent = ChatOrleans.Client.ReadStateEvent;
-using ReceiptEvent = ChatOrleans.Client.ReceiptEvent;
-using TypingEvent = ChatOrleans.Client.TypingEvent;
 
 /// <summary>Creating chats, the chat list, membership and history over HTTP and the socket.</summary>
 [Trait("Category", "Integration")]
@@ -430,7 +426,7 @@ public sealed class ChatApiTests(ProtocolGatewayFixture fixture) : IClassFixture
     /// default burst of 50; past the user's burst of 150 a refused send is sent again after its
     /// <c>retry_after_ms</c>), and returns the text of each seq as the acks reported it.
     /// </summary>
-    private async Task<IReadOnlyDictionary<long, string>> SeedAsync(ProtocolUser user, string chatId, int total)
+    private static async Task<IReadOnlyDictionary<long, string>> SeedAsync(ProtocolUser user, string chatId, int total)
     {
         const int devices = 5;
         var texts = new ConcurrentDictionary<long, string>();

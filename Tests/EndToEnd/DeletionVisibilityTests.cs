@@ -4,11 +4,11 @@ using ChatOrleans.Tests.Infrastructure;
 
 namespace ChatOrleans.Tests.EndToEnd;
 
-using MessageDeletedEvent = ChatOrleans.Client.MessageDeletedEvent;
-using TypingEvent = ChatOrleans.Client.TypingEvent;
-using ReceiptEvent = ChatOrleans.Client.ReceiptEvent;
-using ReadStateEvent = ChatOrleans.Client.ReadStateEvent;
 using ErrorCodes = ChatOrleans.Client.ErrorCodes;
+using MessageDeletedEvent = ChatOrleans.Client.MessageDeletedEvent;
+using ReadStateEvent = ChatOrleans.Client.ReadStateEvent;
+using ReceiptEvent = ChatOrleans.Client.ReceiptEvent;
+using TypingEvent = ChatOrleans.Client.TypingEvent;
 
 /// <summary>Invariant 5 (deletion, live and at reconnect) and invariant 7 (only members see a chat's events).</summary>
 [Trait("Category", "Integration")]

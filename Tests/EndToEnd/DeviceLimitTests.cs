@@ -1,6 +1,5 @@
 using System.Net.WebSockets;
 using ChatOrleans.Client;
-using ChatOrleans.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ChatOrleans.Tests.EndToEnd;

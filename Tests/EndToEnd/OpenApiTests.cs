@@ -1,7 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using ChatOrleans.Tests.Infrastructure;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.OpenApi;

@@ -165,7 +165,7 @@ public sealed class OrderingTests(UnthrottledGatewayFixture fixture) : IClassFix
         return (users[0], users[1], users[2]);
     }
 
-    private static void AssertStrictlyIncreasing(IReadOnlyList<long> seqs, string what)
+    private static void AssertStrictlyIncreasing(List<long> seqs, string what)
     {
         for (var i = 1; i < seqs.Count; i++)
         {

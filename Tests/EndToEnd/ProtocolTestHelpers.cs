@@ -7,13 +7,7 @@ using ChatOrleans.Tests.Infrastructure;
 namespace ChatOrleans.Tests.EndToEnd;
 
 // The grain interfaces (namespace ChatOrleans) hold types of the same names; these tests speak the client's.
-using ErrorCodes = ChatOrleans.Client.ErrorCodes;
-using MemberAddedEvent = ChatOrleans.Client.MemberAddedEvent;
-using MemberRemovedEvent = ChatOrleans.Client.MemberRemovedEvent;
-using MessageDeletedEvent = ChatOrleans.Client.MessageDeletedEvent;
 using ReadStateEvent = ChatOrleans.Client.ReadStateEvent;
-using ReceiptEvent = ChatOrleans.Client.ReceiptEvent;
-using TypingEvent = ChatOrleans.Client.TypingEvent;
 
 /// <summary>One all-in-one gateway with default settings, shared by the tests of a class.</summary>
 public sealed class ProtocolGatewayFixture : IAsyncLifetime

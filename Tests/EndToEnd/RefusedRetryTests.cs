@@ -1,5 +1,3 @@
-using ChatOrleans.Client;
-
 namespace ChatOrleans.Tests.EndToEnd;
 
 // The grain interfaces (namespace ChatOrleans) hold types of the same names; these tests speak the client's.

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using ChatOrleans.Gateway.Hosting;
 using ChatOrleans.Tests.Media;
 

@@ -26,7 +26,7 @@ public sealed class DeliveredAckBatcherTests(ClusterFixture fixture)
         var devices = members.Select(m => Grains.GetGrain<IDeviceGrain>(ChatIds.DeviceKey(m.Id, "phone"))).ToArray();
         foreach (var device in devices)
         {
-            await device.Connect("s_" + Guid.NewGuid().ToString("N"), "gateway-1");
+            await device.Connect("s_" + Guid.NewGuid().ToString("N"));
         }
 
         await chat.SendMany(sender, 6);
@@ -65,7 +65,7 @@ public sealed class DeliveredAckBatcherTests(ClusterFixture fixture)
         var (chat, info) = await Grains.CreateGroup(a, b);
         var key = ChatIds.DeviceKey(b.Id, "laptop");
         var device = Grains.GetGrain<IDeviceGrain>(key);
-        await device.Connect("s_" + Guid.NewGuid().ToString("N"), "gateway-1");
+        await device.Connect("s_" + Guid.NewGuid().ToString("N"));
         await chat.SendMany(a, 3);
 
         // The period passes on a clock of the test's own: nothing is sent before it, all of it after.
@@ -92,7 +92,7 @@ public sealed class DeliveredAckBatcherTests(ClusterFixture fixture)
             }
 
             // The next session of the device replays from there.
-            var session = await device.Connect("s_" + Guid.NewGuid().ToString("N"), "gateway-1");
+            var session = await device.Connect("s_" + Guid.NewGuid().ToString("N"));
             Assert.Equal(3, session.Positions[info.ChatId]);
         }
         finally
@@ -108,7 +108,7 @@ public sealed class DeliveredAckBatcherTests(ClusterFixture fixture)
         var (chat, info) = await Grains.CreateGroup(a, b);
         var key = ChatIds.DeviceKey(b.Id, "tablet");
         var device = Grains.GetGrain<IDeviceGrain>(key);
-        await device.Connect("s_" + Guid.NewGuid().ToString("N"), "gateway-1");
+        await device.Connect("s_" + Guid.NewGuid().ToString("N"));
         await chat.SendMany(a, 2);
 
         var batcher = NewBatcher(TimeSpan.FromHours(1));

@@ -24,7 +24,7 @@ public sealed class DeviceGrainTests(ClusterFixture fixture)
         await busy.SendMany(a, 3);
         await direct.SendMany(a, 1);
 
-        var session = await Device(b).Connect("session-1", "gateway-1");
+        var session = await Device(b).Connect("session-1");
 
         Assert.Equal("session-1", session.SessionId);
         Assert.True(session.FirstConnection);
@@ -42,7 +42,7 @@ public sealed class DeviceGrainTests(ClusterFixture fixture)
     {
         var a = await Grains.CreateUser("a");
 
-        var session = await Device(a).Connect(NewSession(), "gateway-1");
+        var session = await Device(a).Connect(NewSession());
 
         Assert.True(session.FirstConnection);
         Assert.Empty(session.Positions);
@@ -53,7 +53,7 @@ public sealed class DeviceGrainTests(ClusterFixture fixture)
     {
         var (a, b) = (await Grains.CreateUser("a"), await Grains.CreateUser("b"));
         var (chat, info) = await Grains.CreateGroup(a, b);
-        await Device(b).Connect(NewSession(), "gateway-1");
+        await Device(b).Connect(NewSession());
         await chat.SendMany(a, 6);
 
         Assert.Equal(2, await Device(b).Delivered(info.ChatId, 2));
@@ -69,7 +69,7 @@ public sealed class DeviceGrainTests(ClusterFixture fixture)
     {
         var (a, b) = (await Grains.CreateUser("a"), await Grains.CreateUser("b"));
         var (chat, info) = await Grains.CreateGroup(a, b);
-        await Device(b).Connect(NewSession(), "gateway-1");
+        await Device(b).Connect(NewSession());
         await chat.SendMany(a, 3);
 
         Assert.Equal(3, await Device(b).Delivered(info.ChatId, 1_000));
@@ -99,14 +99,14 @@ public sealed class DeviceGrainTests(ClusterFixture fixture)
         await chat.SendMany(a, 2);
 
         var t0 = DateTimeOffset.UtcNow;
-        var first = await Device(b).Connect("session-1", "gateway-1");
+        var first = await Device(b).Connect("session-1");
         var t1 = DateTimeOffset.UtcNow;
         await Device(b).Disconnect("session-1");
         await chat.SendMany(a, 5);                             // seqs 3-7
         await Device(b).Delivered(info.ChatId, 4);
 
         var t2 = DateTimeOffset.UtcNow;
-        var second = await Device(b).Connect("session-2", "gateway-2");
+        var second = await Device(b).Connect("session-2");
         var t3 = DateTimeOffset.UtcNow;
 
         Assert.Equal(2, first.Positions[info.ChatId]);
@@ -116,7 +116,7 @@ public sealed class DeviceGrainTests(ClusterFixture fixture)
         Assert.InRange(second.PreviousConnectionStartedAt.Value, t0, t1);
         Assert.Equal(4, second.Positions[info.ChatId]);
 
-        var third = await Device(b).Connect("session-3", "gateway-1");
+        var third = await Device(b).Connect("session-3");
         Assert.False(third.FirstConnection);
         Assert.NotNull(third.PreviousConnectionStartedAt);
         Assert.InRange(third.PreviousConnectionStartedAt.Value, t2, t3);
@@ -128,13 +128,13 @@ public sealed class DeviceGrainTests(ClusterFixture fixture)
     {
         var (a, b) = (await Grains.CreateUser("a"), await Grains.CreateUser("b"));
         var (chat, info) = await Grains.CreateGroup(a, b);
-        await Device(b).Connect("session-1", "gateway-1");
+        await Device(b).Connect("session-1");
         await chat.SendMany(a, 3);
         await Device(b).Delivered(info.ChatId, 2);
 
         await fixture.Cluster.DeactivateAsync(Device(b));
 
-        var session = await Device(b).Connect("session-2", "gateway-1");
+        var session = await Device(b).Connect("session-2");
         Assert.False(session.FirstConnection);
         Assert.Equal(2, session.Positions[info.ChatId]);
     }
@@ -143,13 +143,13 @@ public sealed class DeviceGrainTests(ClusterFixture fixture)
     public async Task ChatJoinedAfterFirstConnectStartsAtJoinSeq()
     {
         var (owner, b) = (await Grains.CreateUser("owner"), await Grains.CreateUser("b"));
-        await Device(b).Connect("session-1", "gateway-1");
+        await Device(b).Connect("session-1");
         var (chat, info) = await Grains.CreateGroup(owner);
         await chat.SendMany(owner, 4);
         await chat.AddMembers(owner.Id, [b.Id]);               // joins at seq 4
         await chat.SendMany(owner, 2);                         // seqs 5-6
 
-        var session = await Device(b).Connect("session-2", "gateway-1");
+        var session = await Device(b).Connect("session-2");
 
         Assert.False(session.FirstConnection);
         Assert.Equal(4, session.Positions[info.ChatId]);
@@ -162,7 +162,7 @@ public sealed class DeviceGrainTests(ClusterFixture fixture)
     public async Task ChatJoinedAfterFirstConnectStartsAtJoinSeqWhenDeliveredFirst()
     {
         var (owner, b) = (await Grains.CreateUser("owner"), await Grains.CreateUser("b"));
-        await Device(b).Connect("session-1", "gateway-1");
+        await Device(b).Connect("session-1");
         var (chat, info) = await Grains.CreateGroup(owner);
         await chat.SendMany(owner, 3);
         await chat.AddMembers(owner.Id, [b.Id]);               // joins at seq 3
@@ -178,10 +178,10 @@ public sealed class DeviceGrainTests(ClusterFixture fixture)
         var (chat, info) = await Grains.CreateGroup(owner, b);
         var (_, keptInfo) = await Grains.CreateGroup(owner, b);
         await chat.SendMany(owner, 2);
-        await Device(b).Connect("session-1", "gateway-1");
+        await Device(b).Connect("session-1");
 
         await chat.RemoveMember(b.Id, b.Id);
-        var session = await Device(b).Connect("session-2", "gateway-1");
+        var session = await Device(b).Connect("session-2");
 
         Assert.False(session.Positions.ContainsKey(info.ChatId));
         Assert.True(session.Positions.ContainsKey(keptInfo.ChatId));
@@ -193,12 +193,12 @@ public sealed class DeviceGrainTests(ClusterFixture fixture)
         var (owner, b) = (await Grains.CreateUser("owner"), await Grains.CreateUser("b"));
         var (chat, info) = await Grains.CreateGroup(owner, b);
         await chat.SendMany(owner, 2);
-        await Device(b).Connect("session-1", "gateway-1");   // position 2
+        await Device(b).Connect("session-1");   // position 2
         await chat.RemoveMember(owner.Id, b.Id);
         await chat.SendMany(owner, 3);                         // seqs 3-5, sent while b is not a member
         await chat.AddMembers(owner.Id, [b.Id]);               // joins again at seq 5
 
-        var session = await Device(b).Connect("session-2", "gateway-1");
+        var session = await Device(b).Connect("session-2");
 
         // Protocol: the position starts at the chat's last_seq when the user joins the chat later.
         // A lower position would replay seqs 3-5, sent while b was not a member (invariant 7).
@@ -212,8 +212,8 @@ public sealed class DeviceGrainTests(ClusterFixture fixture)
     {
         var (a, b) = (await Grains.CreateUser("a"), await Grains.CreateUser("b"));
         var (chat, info) = await Grains.CreateGroup(a, b);
-        await Device(b, "phone").Connect(NewSession(), "gateway-1");
-        await Device(b, "laptop").Connect(NewSession(), "gateway-1");
+        await Device(b, "phone").Connect(NewSession());
+        await Device(b, "laptop").Connect(NewSession());
         await chat.SendMany(a, 3);
 
         await Device(b, "phone").Delivered(info.ChatId, 3);
@@ -228,7 +228,7 @@ public sealed class DeviceGrainTests(ClusterFixture fixture)
         var a = await Grains.CreateUser("a");
         await using var events = await fixture.Client.SubscribeUser(a.Id);
 
-        await Device(a, "tablet").Connect("session-7", "gateway-1");
+        await Device(a, "tablet").Connect("session-7");
 
         var started = await events.WaitFor<DeviceSessionStartedEvent>();
         Assert.Equal(new DeviceSessionStartedEvent(a.Id, "tablet", "session-7"), started);

@@ -90,10 +90,17 @@ public static class GrainTestHelpers
     }
 
     public static Task<StreamProbe<ChatEvent>> SubscribeChat(this IClusterClient client, string chatId) =>
-        StreamProbe<ChatEvent>.Subscribe(client, StreamNames.ChatNamespace, chatId);
+        Subscribe<ChatEvent>(client, StreamNames.ChatNamespace, chatId);
 
     public static Task<StreamProbe<UserEvent>> SubscribeUser(this IClusterClient client, string userId) =>
-        StreamProbe<UserEvent>.Subscribe(client, StreamNames.UserNamespace, userId);
+        Subscribe<UserEvent>(client, StreamNames.UserNamespace, userId);
+
+    private static async Task<StreamProbe<T>> Subscribe<T>(IClusterClient client, string streamNamespace, string key)
+    {
+        var probe = new StreamProbe<T>();
+        await probe.AttachAsync(client.GetStreamProvider(StreamNames.Provider).GetStream<T>(StreamId.Create(streamNamespace, key)));
+        return probe;
+    }
 }
 
 /// <summary>
@@ -107,13 +114,7 @@ public sealed class StreamProbe<T> : IAsyncObserver<T>, IAsyncDisposable
     private readonly List<(Func<T, bool> Match, TaskCompletionSource<T> Found)> _waiters = [];
     private StreamSubscriptionHandle<T>? _handle;
 
-    public static async Task<StreamProbe<T>> Subscribe(IClusterClient client, string streamNamespace, string key)
-    {
-        var probe = new StreamProbe<T>();
-        var stream = client.GetStreamProvider(StreamNames.Provider).GetStream<T>(StreamId.Create(streamNamespace, key));
-        probe._handle = await stream.SubscribeAsync(probe);
-        return probe;
-    }
+    internal async Task AttachAsync(IAsyncStream<T> stream) => _handle = await stream.SubscribeAsync(this);
 
     /// <summary>A snapshot of the events received so far, in arrival order.</summary>
     public IReadOnlyList<T> Events

@@ -29,7 +29,7 @@ public sealed class HostileClientTests(HostileGateway gateway, ITestOutputHelper
     public async Task SocketsThatStopReadingWhileAskingForHistoryAreCutOffAndMemoryStaysBounded()
     {
         var (api, alice, _, _) = await gateway.RegisterAsync();
-        using var _api = api;
+        using var ownedApi = api;
         var chat = await api.CreateGroupAsync("archive", []);
 
         // 120 messages of 16,000 three-byte characters: one history page of them is over 5 MB as JSON.
@@ -157,7 +157,7 @@ public sealed class HostileClientTests(HostileGateway gateway, ITestOutputHelper
     public async Task TwentyFiveDeviceIdsOfOneUserShareOneBudgetAndAtMostTwentyStayConnected()
     {
         var (api, alice, _, _) = await gateway.RegisterAsync();
-        using var _api = api;
+        using var ownedApi = api;
         var chat = await api.CreateGroupAsync("noise", []);
         using var rss = new RssWatch(gateway);
         using var health = new HealthProbe(gateway.BaseUri);
@@ -211,7 +211,7 @@ public sealed class HostileClientTests(HostileGateway gateway, ITestOutputHelper
     public async Task GroupsOfTwentyThousandIdsAreRefusedWithoutGrowingMemory()
     {
         var (api, _, _, _) = await gateway.RegisterAsync();
-        using var _api = api;
+        using var ownedApi = api;
         using var rss = new RssWatch(gateway);
         using var health = new HealthProbe(gateway.BaseUri);
 
@@ -238,7 +238,7 @@ public sealed class HostileClientTests(HostileGateway gateway, ITestOutputHelper
     public async Task LoneSurrogatesAreBadRequestsWithoutErrorLogsAndInvalidUtf8Closes1007()
     {
         var (api, alice, _, _) = await gateway.RegisterAsync();
-        using var _api = api;
+        using var ownedApi = api;
         var chat = await api.CreateGroupAsync("surrogates", []);
         using var health = new HealthProbe(gateway.BaseUri);
         var errorLinesBefore = ErrorLogLines();
@@ -290,7 +290,7 @@ public sealed class HostileClientTests(HostileGateway gateway, ITestOutputHelper
     public async Task WebPushEndpointsInsideTheNetworkAreRefusedAndNeverContacted()
     {
         var (api, _, _, _) = await gateway.RegisterAsync();
-        using var _api = api;
+        using var ownedApi = api;
         using var v4 = new TcpListener(IPAddress.Loopback, 0);
         v4.Start();
         var port = ((IPEndPoint)v4.LocalEndpoint).Port;

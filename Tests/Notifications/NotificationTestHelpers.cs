@@ -1,4 +1,3 @@
-using ChatOrleans.Client;
 using ChatOrleans.Notifications;
 using ChatOrleans.Tests.EndToEnd;
 using ChatOrleans.Tests.Infrastructure;

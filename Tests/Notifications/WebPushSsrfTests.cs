@@ -65,7 +65,7 @@ public sealed class WebPushSsrfTests : IAsyncLifetime, IDisposable
     }
 
     /// <summary>The machine's own host name (and its full name), when they resolve.</summary>
-    private static IEnumerable<string> MachineNames()
+    private static List<string> MachineNames()
     {
         var names = new List<string>();
         var name = Dns.GetHostName();

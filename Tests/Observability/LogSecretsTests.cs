@@ -213,7 +213,7 @@ public sealed class LogSecretsTests
     }
 
     private static string FirstLine(ClusterProcess process) =>
-        process.LogLinesContaining("").FirstOrDefault() ?? throw new InvalidOperationException($"{process.Name} wrote nothing.");
+        process.LogLinesContaining("") is [var first, ..] ? first : throw new InvalidOperationException($"{process.Name} wrote nothing.");
 
     /// <summary>A gateway serves once a registration goes through it to the silo and the database.</summary>
     private static async Task WaitUntilServingAsync(ClusterProcess gateway)

@@ -1,6 +1,4 @@
-using System.Net;
 using System.Text.Json;
-using ChatOrleans.Client;
 using ChatOrleans.Tests.EndToEnd;
 using ChatOrleans.Tests.Infrastructure;
 

@@ -1,4 +1,3 @@
-using System.Net;
 using ChatOrleans.Client;
 using ChatOrleans.Tests.EndToEnd;
 using ChatOrleans.Tests.Infrastructure;

@@ -2,7 +2,6 @@ using ChatOrleans.Grains.Hosting;
 using ChatOrleans.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Orleans.Runtime;
 
 namespace ChatOrleans.Tests.Observability;
 

@@ -12,6 +12,7 @@ namespace ChatOrleans.Tests.Protocol;
 [Trait("Category", "Unit")]
 public sealed class ProtocolJsonContextTests
 {
+    private static readonly JsonSerializerOptions Reflection = new(ProtocolJson.Options) { TypeInfoResolver = new DefaultJsonTypeInfoResolver() };
     private static readonly DateTimeOffset At = new DateTimeOffset(2026, 5, 6, 7, 8, 9, TimeSpan.FromHours(-3)).AddTicks(4_567_891);
 
     private static readonly MessageDto Message = new(
@@ -42,9 +43,8 @@ public sealed class ProtocolJsonContextTests
     {
         Assert.NotNull(ProtocolJsonContext.Default.GetTypeInfo(answer.GetType()));
 
-        var reflection = new JsonSerializerOptions(ProtocolJson.Options) { TypeInfoResolver = new DefaultJsonTypeInfoResolver() };
         Assert.Equal(
-            JsonSerializer.Serialize(answer, answer.GetType(), reflection),
+            JsonSerializer.Serialize(answer, answer.GetType(), Reflection),
             JsonSerializer.Serialize(answer, answer.GetType(), ProtocolJson.Options));
     }
 

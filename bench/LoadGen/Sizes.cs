@@ -14,6 +14,9 @@ public sealed record Sizes(
     ConnectionsSettings Connections,
     ReconnectStormSettings Storm)
 {
+    private static readonly int[] FullFanoutMembers = [1_000, 10_000, 100_000];
+    private static readonly int[] QuickFanoutMembers = [1_000, 2_000];
+
     public static Sizes For(string mode, double scale, double? stepSeconds = null)
     {
         int N(int count, int min) => Math.Max(min, (int)Math.Round(count * scale));
@@ -36,7 +39,7 @@ public sealed record Sizes(
         };
         var fanout = new FanoutSettings
         {
-            Members = [.. (full ? new[] { 1_000, 10_000, 100_000 } : [1_000, 2_000]).Select(k => N(k, 4)).Distinct()],
+            Members = [.. (full ? FullFanoutMembers : QuickFanoutMembers).Select(k => N(k, 4)).Distinct()],
             BurstSize = 10,
             SingleRepeats = 5,
             QuietSeconds = 1.5,

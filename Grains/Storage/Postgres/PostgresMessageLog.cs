@@ -109,20 +109,6 @@ public sealed class PostgresMessageLog(PostgresDatabase database) : IMessageLog
         return await ReadAllAsync(command, reverse: false, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<IReadOnlyList<ChatMessage>> ReadRecentAsync(string chatId, int count, CancellationToken cancellationToken = default)
-    {
-        if (count <= 0)
-        {
-            return [];
-        }
-
-        await using var command = DataSource.CreateCommand(
-            $"SELECT {Columns} FROM messages WHERE chat_id = $1 ORDER BY seq DESC LIMIT $2;");
-        command.Parameters.Add(Text(chatId));
-        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = count });
-        return await ReadAllAsync(command, reverse: true, cancellationToken).ConfigureAwait(false);
-    }
-
     public async Task<StoredMessage?> GetAsync(string chatId, string messageId, CancellationToken cancellationToken = default)
     {
         await using var command = DataSource.CreateCommand($"SELECT {Columns} FROM messages WHERE chat_id = $1 AND message_id = $2;");

@@ -33,7 +33,7 @@ public sealed class PostgresReminderTable(PostgresDatabase database, IOptions<Cl
     public async Task<ReminderTableData> ReadRows(GrainId grainId)
     {
         await using var command = DataSource.CreateCommand($"SELECT {Columns} FROM reminders WHERE service_id = $1 AND grain_id = $2;");
-        command.Parameters.Add(new NpgsqlParameter<string>{ TypedValue = _serviceId });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _serviceId });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = grainId.ToString() });
         return new ReminderTableData(await ReadAll(command));
     }

@@ -93,10 +93,8 @@ public sealed partial class SqliteDatabase : IAsyncDisposable, IDisposable
     {
         ArgumentNullException.ThrowIfNull(work);
         var operation = new WriteOperation<T>(work, cancellationToken);
-        if (!_writes.Writer.TryWrite(operation))
-        {
-            throw new ObjectDisposedException(nameof(SqliteDatabase));
-        }
+        var queued = _writes.Writer.TryWrite(operation);
+        ObjectDisposedException.ThrowIf(!queued, this);
 
         return operation.Task;
     }

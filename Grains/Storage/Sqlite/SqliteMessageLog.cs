@@ -124,26 +124,6 @@ public sealed class SqliteMessageLog(SqliteDatabase database) : IMessageLog
             cancellationToken);
     }
 
-    public Task<IReadOnlyList<ChatMessage>> ReadRecentAsync(string chatId, int count, CancellationToken cancellationToken = default)
-    {
-        if (count <= 0)
-        {
-            return Task.FromResult<IReadOnlyList<ChatMessage>>([]);
-        }
-
-        return database.ReadAsync<IReadOnlyList<ChatMessage>>(
-            connection =>
-            {
-                using var command = SqliteDatabase.Command(
-                    connection,
-                    $"SELECT {Columns} FROM messages WHERE chat_id = $chat ORDER BY seq DESC LIMIT $limit;");
-                command.Parameters.AddWithValue("$chat", chatId);
-                command.Parameters.AddWithValue("$limit", count);
-                return ReadAll(command, reverse: true);
-            },
-            cancellationToken);
-    }
-
     public Task<StoredMessage?> GetAsync(string chatId, string messageId, CancellationToken cancellationToken = default) =>
         database.ReadAsync(
             connection =>

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Net;
 using System.Threading.Channels;
 using ChatOrleans.Notifications;
-using ChatOrleans.Notifications.Senders;
 using ChatOrleans.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using MimeKit;

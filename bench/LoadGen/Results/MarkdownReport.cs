@@ -8,6 +8,8 @@ namespace ChatOrleans.LoadGen.Results;
 /// <summary>Renders <c>docs/benchmarks.md</c> from every result file: the latest run of each mode in full, then all runs in one table.</summary>
 public static class MarkdownReport
 {
+    private static readonly string[] KnownModes = ["full", "quick"];
+
     public static string Render(IReadOnlyList<BenchRun> runs)
     {
         var md = new StringBuilder();
@@ -27,7 +29,7 @@ public static class MarkdownReport
             return md.ToString();
         }
 
-        foreach (string mode in new[] { "full", "quick" }.Concat(runs.Select(r => r.Mode)).Distinct())
+        foreach (string mode in KnownModes.Concat(runs.Select(r => r.Mode)).Distinct())
         {
             if (runs.Where(r => r.Mode == mode).MaxBy(r => r.StartedAt) is { } latest)
             {

@@ -31,7 +31,7 @@ public static class Targets
         RateStepResult? step = s.Steps.FirstOrDefault(x => x.TargetRate == 1_000);
         string value = step is null
             ? s.Steps.Count < s.Settings.Rates.Count
-                ? $"the ladder saturated at {Fmt(s.Steps.LastOrDefault()?.TargetRate)} msg/s, below 1,000 (highest with P95 under 50 ms: {Fmt(s.MaxRateP95Under50Ms)} msg/s)"
+                ? $"the ladder saturated at {Fmt(s.Steps.Count > 0 ? s.Steps[^1].TargetRate : null)} msg/s, below 1,000 (highest with P95 under 50 ms: {Fmt(s.MaxRateP95Under50Ms)} msg/s)"
                 : $"1,000 msg/s was not among this run's rates ({string.Join(", ", s.Settings.Rates)}); highest with P95 under 50 ms: {Fmt(s.MaxRateP95Under50Ms)} msg/s"
             : $"P95 {Fmt(step.DeliveryLatency.P95Ms)} ms at 1,000 msg/s ({step.DeliveriesReceived:N0}/{step.DeliveriesExpected:N0} delivered)";
         if (s.ConnectedDevices < 10_000)

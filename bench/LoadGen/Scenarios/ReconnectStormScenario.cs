@@ -106,7 +106,7 @@ public sealed class ReconnectStormScenario(ChatTransport transport, ScenarioCont
             cancellationToken).ConfigureAwait(false);
 
         // Drop at once, as a network outage would; then wait until the server has seen every socket go.
-        await transport.DisconnectAsync(members.Select(d => transport.Devices[d])).ConfigureAwait(false);
+        await ChatTransport.DisconnectAsync(members.Select(d => transport.Devices[d])).ConfigureAwait(false);
         await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken).ConfigureAwait(false);
 
         // The poster writes M messages into every group while the devices are away.

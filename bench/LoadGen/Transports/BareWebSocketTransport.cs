@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.Net.WebSockets;
 using System.Text;
 using ChatOrleans.LoadGen.Infrastructure;
@@ -67,6 +68,7 @@ public sealed class BareWebSocketTransport(Uri baseUri, LoopbackSources sources)
 
     public async ValueTask DisposeAsync() => await DisconnectAllAsync().ConfigureAwait(false);
 
+    [SuppressMessage("Reliability", "CA1001", Justification = "The semaphore never hands out its wait handle, so it holds nothing to release.")]
     private sealed class Device(int index, WebSocket socket, BareWebSocketTransport owner)
     {
         private readonly SemaphoreSlim _sendLock = new(1, 1);

@@ -208,7 +208,7 @@ public sealed class ChatTransport : IBenchTransport
     public async Task DisconnectAllAsync() => await DisconnectAsync(Devices).ConfigureAwait(false);
 
     /// <summary>Drops the devices' sockets without a close handshake, as a lost network would.</summary>
-    public async Task DisconnectAsync(IEnumerable<BenchDevice> devices)
+    public static async Task DisconnectAsync(IEnumerable<BenchDevice> devices)
     {
         var closing = new List<Task>();
         foreach (BenchDevice device in devices)
