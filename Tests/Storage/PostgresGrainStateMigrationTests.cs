@@ -1,5 +1,4 @@
 using ChatOrleans.Grains.Hosting;
-using ChatOrleans.Grains.Storage;
 using ChatOrleans.Grains.Storage.Postgres;
 using Microsoft.Extensions.Options;
 using Npgsql;

@@ -13,7 +13,7 @@ namespace ChatOrleans.Grains.Storage.Postgres;
 /// Every connection starts with <c>synchronous_commit=on</c> (a startup option, which outranks
 /// role and database defaults), so a COMMIT returns only once its WAL is flushed to disk: a write
 /// whose task completed survives a crash of the server right after the ack.
-/// <see cref="MigrateAsync"/> checks that the session really has it and refuses to run otherwise.
+/// <see cref="MigrateAsync(CancellationToken)"/> checks that the session really has it and refuses to run otherwise.
 /// </remarks>
 public sealed partial class PostgresDatabase : IAsyncDisposable, IDisposable
 {
@@ -26,7 +26,7 @@ public sealed partial class PostgresDatabase : IAsyncDisposable, IDisposable
     private readonly ILogger _logger;
 
     /// <summary>
-    /// Builds the data source. Opens no connection: call <see cref="MigrateAsync"/> before use (the
+    /// Builds the data source. Opens no connection: call <see cref="MigrateAsync(CancellationToken)"/> before use (the
     /// silo does at start-up).
     /// </summary>
     public PostgresDatabase(string connectionString, ILogger<PostgresDatabase>? logger = null)
@@ -80,7 +80,7 @@ public sealed partial class PostgresDatabase : IAsyncDisposable, IDisposable
     /// <summary>The database's name, for messages.</summary>
     public string DatabaseName { get; }
 
-    /// <summary>The schema version after <see cref="MigrateAsync"/>; 0 before it ran.</summary>
+    /// <summary>The schema version after <see cref="MigrateAsync(CancellationToken)"/>; 0 before it ran.</summary>
     public int SchemaVersion { get; private set; }
 
     /// <summary>

@@ -1,7 +1,7 @@
 namespace ChatOrleans.Grains.Storage.Postgres;
 
 /// <summary>
-/// The production database's versioned schema. <see cref="PostgresDatabase.MigrateAsync"/> applies
+/// The production database's versioned schema. <see cref="PostgresDatabase.MigrateAsync(CancellationToken)"/> applies
 /// each migration once, in order, in its own transaction together with its row in
 /// <c>schema_version</c>. Append new versions at the end; never edit a released one.
 /// </summary>
