@@ -6,19 +6,11 @@ using System.Text.Json;
 namespace ChatOrleans.Notifications.Senders;
 
 /// <summary>
-/// Writes signed compact JWTs (RFC 7515/7519). APNs wants ES256 and Google's token endpoint
-/// RS256; both are one signature over <c>header.claims</c>, so no token library is needed.
+/// Writes signed compact JWTs (RFC 7515/7519). Google's token endpoint wants RS256: one
+/// signature over <c>header.claims</c>.
 /// </summary>
 internal static class CompactJwt
 {
-    /// <summary>ES256: ECDSA P-256 with SHA-256, the signature as the fixed 64-byte r‖s that JWS requires.</summary>
-    public static string SignEs256(ECDsa key, IReadOnlyDictionary<string, object> header, IReadOnlyDictionary<string, object> claims)
-    {
-        var input = SigningInput(header, claims);
-        var signature = key.SignData(Encoding.ASCII.GetBytes(input), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
-        return input + "." + Base64Url.EncodeToString(signature);
-    }
-
     /// <summary>RS256: RSASSA-PKCS1-v1_5 with SHA-256.</summary>
     public static string SignRs256(RSA key, IReadOnlyDictionary<string, object> header, IReadOnlyDictionary<string, object> claims)
     {
