@@ -22,9 +22,7 @@ public sealed partial class ApnsPushSender : IPushSender, IDisposable
     private readonly ApnsOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<ApnsPushSender> _logger;
-    private readonly ECDsa _key;
-    private readonly Lock _tokenLock = new();
-    private (string Jwt, DateTimeOffset IssuedAt)? _token;
+    private readonly ApnsProviderTokens _tokens;
 
     public ApnsPushSender(IHttpClientFactory httpClients, IOptions<ApnsOptions> options, TimeProvider time, ILogger<ApnsPushSender> logger)
     {
@@ -32,7 +30,7 @@ public sealed partial class ApnsPushSender : IPushSender, IDisposable
         _options = options.Value;
         _time = time;
         _logger = logger;
-        _key = PemKeys.LoadEcPrivateKey(_options.PrivateKey, _options.PrivateKeyPath, "Notifications:Apns private key");
+        _tokens = new ApnsProviderTokens(_options, time);
     }
 
     public PushPlatform Platform => PushPlatform.Apns;
@@ -64,7 +62,7 @@ public sealed partial class ApnsPushSender : IPushSender, IDisposable
                 if (response.StatusCode == HttpStatusCode.Forbidden && reason is "ExpiredProviderToken" or "InvalidProviderToken")
                 {
                     // The token is replaced at the next request; an expired one is worth one retry.
-                    DropToken();
+                    _tokens.Drop();
                     if (reason == "ExpiredProviderToken" && attempt == 1)
                     {
                         continue;
@@ -84,7 +82,7 @@ public sealed partial class ApnsPushSender : IPushSender, IDisposable
         }
     }
 
-    public void Dispose() => _key.Dispose();
+    public void Dispose() => _tokens.Dispose();
 
     /// <summary>What an APNs answer means for the token. Unregistered (410) and tokens of another app or environment are forgotten.</summary>
     internal static PushOutcome Outcome(HttpStatusCode status, string? reason) => status switch
@@ -180,29 +178,13 @@ public sealed partial class ApnsPushSender : IPushSender, IDisposable
 
     private string ProviderToken()
     {
-        var now = _time.GetUtcNow();
-        lock (_tokenLock)
+        var jwt = _tokens.Current(out var issued);
+        if (issued)
         {
-            if (_token is { } cached && now - cached.IssuedAt < _options.TokenRefresh)
-            {
-                return cached.Jwt;
-            }
-
-            var header = new Dictionary<string, object> { ["alg"] = "ES256", ["kid"] = _options.KeyId! };
-            var claims = new Dictionary<string, object> { ["iss"] = _options.TeamId!, ["iat"] = now.ToUnixTimeSeconds() };
-            var jwt = CompactJwt.SignEs256(_key, header, claims);
-            _token = (jwt, now);
             LogTokenIssued(_logger, _options.KeyId!);
-            return jwt;
         }
-    }
 
-    private void DropToken()
-    {
-        lock (_tokenLock)
-        {
-            _token = null;
-        }
+        return jwt;
     }
 
     private static async Task<string?> ReadReasonAsync(HttpResponseMessage response, CancellationToken cancellationToken)

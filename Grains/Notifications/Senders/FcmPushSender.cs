@@ -4,6 +4,8 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Google.Apis.Auth.OAuth2;
+using Google.Apis.Auth.OAuth2.Responses;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -12,7 +14,7 @@ namespace ChatOrleans.Notifications.Senders;
 /// <summary>
 /// Sends to Android (and any FCM-registered) devices through the FCM HTTP v1 API:
 /// <c>POST /v1/projects/{project}/messages:send</c> with a service account's OAuth 2.0 bearer
-/// token (see <see cref="FcmAccessTokens"/>). A silent push is a data-only message, so the app
+/// token (see <see cref="FcmCredential"/>). A silent push is a data-only message, so the app
 /// updates its badge without the system showing anything.
 /// </summary>
 public sealed partial class FcmPushSender : IPushSender, IDisposable
@@ -22,19 +24,22 @@ public sealed partial class FcmPushSender : IPushSender, IDisposable
     private readonly IHttpClientFactory _httpClients;
     private readonly FcmOptions _options;
     private readonly ILogger<FcmPushSender> _logger;
-    private readonly FcmAccessTokens _tokens;
+    private readonly TimeProvider _time;
+    private readonly ServiceAccountCredential _credential;
     private readonly Uri _sendUri;
 
-    public FcmPushSender(IHttpClientFactory httpClients, IOptions<FcmOptions> options, TimeProvider time, ILogger<FcmPushSender> logger)
+    public FcmPushSender(
+        IHttpClientFactory httpClients, IHttpMessageHandlerFactory httpHandlers, IOptions<FcmOptions> options, TimeProvider time, ILogger<FcmPushSender> logger)
     {
         _httpClients = httpClients;
         _options = options.Value;
         _logger = logger;
-        var account = FcmServiceAccount.Load(_options.ServiceAccountPath!);
+        _time = time;
+        var account = FcmCredential.Load(_options.ServiceAccountPath!);
         var projectId = _options.ProjectId ?? account.ProjectId
             ?? throw new InvalidOperationException("Notifications:Fcm:ProjectId is required when the service account names no project_id");
-        var tokenUri = _options.TokenUri ?? new Uri(account.TokenUri ?? FcmServiceAccount.DefaultTokenUri);
-        _tokens = new FcmAccessTokens(account, tokenUri, _options.TokenRefreshMargin, time);
+        var tokenUri = _options.TokenUri ?? new Uri(account.TokenUri ?? FcmCredential.DefaultTokenUri);
+        _credential = FcmCredential.Create(account, tokenUri, time, httpHandlers, HttpClientName, _options.Timeout);
         _sendUri = new Uri($"{_options.Endpoint.ToString().TrimEnd('/')}/v1/projects/{Uri.EscapeDataString(projectId)}/messages:send");
     }
 
@@ -55,7 +60,7 @@ public sealed partial class FcmPushSender : IPushSender, IDisposable
         {
             for (var attempt = 1; ; attempt++)
             {
-                var accessToken = await _tokens.GetAsync(client, cancellationToken).ConfigureAwait(false);
+                var accessToken = await AccessTokenAsync(cancellationToken).ConfigureAwait(false);
                 using var request = new HttpRequestMessage(HttpMethod.Post, _sendUri)
                 {
                     Content = new StringContent(body, Encoding.UTF8, "application/json"),
@@ -71,7 +76,7 @@ public sealed partial class FcmPushSender : IPushSender, IDisposable
                 if (response.StatusCode == HttpStatusCode.Unauthorized)
                 {
                     // A token revoked or expired early: fetch a new one, once.
-                    _tokens.Invalidate();
+                    _credential.Token = null;
                     if (attempt == 1)
                     {
                         continue;
@@ -83,14 +88,43 @@ public sealed partial class FcmPushSender : IPushSender, IDisposable
                 return outcome;
             }
         }
-        catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is HttpRequestException or TokenResponseException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
+            // TokenResponseException: the token endpoint refused the service account.
             LogUnreachable(_logger, e);
             return PushOutcome.Failed;
         }
     }
 
-    public void Dispose() => _tokens.Dispose();
+    public void Dispose() => _credential.Key.Dispose();
+
+    /// <summary>
+    /// The credential's token. Google.Apis.Auth renews a token only in its last minutes; one
+    /// within <see cref="FcmOptions.TokenRefreshMargin"/> of its expiry is let go first, so that
+    /// the library fetches the next one (one exchange that the concurrent sends wait for).
+    /// </summary>
+    private async Task<string> AccessTokenAsync(CancellationToken cancellationToken)
+    {
+        if (_credential.Token is { ExpiresInSeconds: { } lifetime } current
+            && current.IssuedUtc.AddSeconds(lifetime) - _options.TokenRefreshMargin <= _time.GetUtcNow().UtcDateTime)
+        {
+            _credential.Token = null;
+        }
+
+        // The library gives a hung exchange tries of its own (12 s, a minute, five); a send waits
+        // for it no longer than for any other request, and a later send finds what it got.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(_options.Timeout);
+        try
+        {
+            return await _credential.GetAccessTokenForRequestAsync(cancellationToken: deadline.Token).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException e)
+        {
+            // What the library throws once all its tries have timed out.
+            throw new HttpRequestException("The token endpoint gave no access token", e);
+        }
+    }
 
     /// <summary>
     /// What an FCM error means for the token: UNREGISTERED (404) is an uninstalled app or an

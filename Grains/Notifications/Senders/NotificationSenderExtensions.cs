@@ -57,7 +57,9 @@ public static class NotificationSenderExtensions
         var fcm = Bind<FcmOptions, FcmOptionsValidator>(services, configuration, FcmOptions.SectionName);
         if (fcm.IsConfigured)
         {
-            AddHttpClient(services, FcmPushSender.HttpClientName, fcm.Timeout, TimeSpan.FromMinutes(10));
+            // Google.Apis.Auth follows the token endpoint's redirects itself and wants a handler
+            // that does not; FCM's send endpoint has none to follow.
+            AddHttpClient(services, FcmPushSender.HttpClientName, fcm.Timeout, TimeSpan.FromMinutes(10), handler => handler.AllowAutoRedirect = false);
             services.AddSingleton<IPushSender, FcmPushSender>();
         }
         else

@@ -85,7 +85,8 @@ public sealed class FcmPushSenderTests : IAsyncLifetime, IDisposable
             && jwt.Header.GetProperty("kid").GetString() == "0123456789abcdef"
             && jwt.Claims.GetProperty("iss").GetString() == ClientEmail
             && jwt.Claims.GetProperty("scope").GetString() == "https://www.googleapis.com/auth/firebase.messaging"
-            && jwt.Claims.GetProperty("aud").GetString() == TokenUri.ToString()
+            // Google wants this audience whatever address the assertion is posted to.
+            && jwt.Claims.GetProperty("aud").GetString() == "https://oauth2.googleapis.com/token"
             && jwt.Claims.GetProperty("iat").GetInt64() == now
             && jwt.Claims.GetProperty("exp").GetInt64() is var exp && exp > now && exp - now <= 3600;
         if (!valid)
