@@ -87,6 +87,55 @@ public sealed class GroupCommitQueueTests
     }
 
     [Fact]
+    public async Task TheNextBatchStartsOnlyAfterTheLastCommitEndedEvenWhenItsItemsAreAnswered()
+    {
+        var events = new List<string>();
+        var handedOn = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var queue = new GroupCommitQueue<int, int>(
+            async batch =>
+            {
+                lock (events)
+                {
+                    events.Add($"commit {batch.Items[0]}");
+                }
+
+                batch.Complete(0, batch.Items[0]);
+                if (batch.Items[0] == 1)
+                {
+                    await handedOn.Task; // what the owner does after the ack (publishing) comes first
+                }
+            },
+            new GroupCommitOptions { MaxBatchItems = 1, RunOnThreadPool = true });
+
+        Assert.Equal(1, await queue.Enqueue(1).WaitAsync(Timeout));
+        var second = queue.Enqueue(2);
+        await Task.Yield();
+        Assert.False(second.IsCompleted);
+        lock (events)
+        {
+            Assert.Equal(["commit 1"], events);
+        }
+
+        handedOn.SetResult();
+        Assert.Equal(2, await second.WaitAsync(Timeout));
+        Assert.Equal(["commit 1", "commit 2"], events);
+    }
+
+    [Fact]
+    public async Task AnItemWhoseWeightCannotBeToldFailsAloneAndTheQueueCarriesOn()
+    {
+        var commits = new HeldCommits();
+        commits.Release();
+        await using var queue = commits.Queue(
+            new GroupCommitOptions { MaxBatchItems = 10, MaxBatchWeight = 100, RunOnThreadPool = true },
+            weigh: item => item < 0 ? throw new ArgumentOutOfRangeException(nameof(item)) : item);
+
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => queue.Enqueue(-1).WaitAsync(Timeout));
+        Assert.Equal(50, await queue.Enqueue(5).WaitAsync(Timeout));
+        Assert.Equal([[5]], commits.Batches);
+    }
+
+    [Fact]
     public async Task AFailingBatchFailsExactlyItsOwnItemsAndTheNextBatchStillRuns()
     {
         var failure = new IOException("disk full");
