@@ -18,6 +18,7 @@ namespace ChatOrleans.Gateway.WebSockets;
 /// Only a gateway crash inside the period loses acks; the device is then replayed those messages
 /// again, which clients drop by (chat_id, seq).
 /// </remarks>
+// Not a GroupCommitter: acks merge per (device, chat) and go on a period, and nobody waits on one.
 public sealed partial class DeliveredAckBatcher(IGrainFactory grains, IOptions<GatewayOptions> options, TimeProvider time, ILogger<DeliveredAckBatcher> logger)
     : BackgroundService
 {

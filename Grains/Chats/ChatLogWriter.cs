@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ChatOrleans.Grains.Batching;
 using ChatOrleans.Grains.Observability;
 using ChatOrleans.Grains.Storage;
 using Microsoft.Extensions.Logging;
@@ -7,13 +8,15 @@ namespace ChatOrleans.Grains.Chats;
 
 /// <summary>
 /// The sends of one chat waiting for the log, and the last seq written. One loop writes them in
-/// batches: sends that queue up while a write is in flight go together in the next one (one
-/// durable write for many sends, at most <c>Chat:MaxWriteBatch</c>). A send is acked (its task
+/// batches (a <see cref="GroupCommitter{TItem, TResult}"/>): sends that queue up while a write
+/// is in flight go together in the next one (one durable write for many sends, at most
+/// <c>Chat:MaxWriteBatch</c>). A send is acked (its task
 /// completes) only once its batch is stored; then <c>written</c> runs for the batch, and the next
 /// batch waits for it, so what it publishes follows the seq order.
 /// </summary>
 /// <remarks>
-/// Not thread-safe: it runs on its chat grain's scheduler, one turn at a time. The log refusing a
+/// Not thread-safe: it runs on its chat grain's scheduler, one turn at a time (the queue keeps its
+/// writes there). The log refusing a
 /// seq or a <c>client_msg_id</c> (<see cref="SeqConflictException"/>) is the one error retried: the
 /// writer reloads the last seq from the log, answers the sends already stored with what the log
 /// holds, and writes the rest again. It never guesses a seq from memory alone.
@@ -31,9 +34,8 @@ internal sealed partial class ChatLogWriter(
     public const int MaxWriteAttempts = 5;
 
     private readonly ILogger _logger = logger;
-    private readonly List<PendingSend> _queue = [];
-    private readonly Dictionary<ClientMessageKey, PendingSend> _pendingByKey = [];
-    private bool _writing;
+    private readonly Dictionary<ClientMessageKey, Task<ChatMessage>> _pendingByKey = [];
+    private GroupCommitter<PendingSend, ChatMessage>? _queue;
 
     /// <summary>The highest seq this writer knows stored: from the log at <see cref="LoadAsync"/>, then from each write.</summary>
     public long LastSeq { get; private set; }
@@ -47,7 +49,7 @@ internal sealed partial class ChatLogWriter(
 
     /// <summary>The outcome of the queued or in-flight send with this key, or null when there is none.</summary>
     public Task<ChatMessage>? InFlight(ClientMessageKey key) =>
-        _pendingByKey.TryGetValue(key, out var pending) ? pending.Completion.Task : null;
+        _pendingByKey.GetValueOrDefault(key);
 
     /// <summary>
     /// Queues a checked send; completes with the stored message once it is durable. The caller has
@@ -55,76 +57,63 @@ internal sealed partial class ChatLogWriter(
     /// </summary>
     public Task<ChatMessage> Enqueue(SendMessageCommand command, ClientMessageKey key, IReadOnlyList<string> mentions)
     {
-        var pending = new PendingSend(command, key, mentions);
-        _queue.Add(pending);
-        _pendingByKey[key] = pending;
-        if (!_writing)
+        // On the grain's scheduler: the first send starts its write in this turn.
+        _queue ??= new GroupCommitter<PendingSend, ChatMessage>(WriteBatch, new GroupCommitOptions { MaxBatchItems = maxBatch });
+        var sent = _queue.Enqueue(new PendingSend(command, key, mentions));
+        if (!sent.IsCompleted)
         {
-            _writing = true;
-            _ = WriteLoop();
+            _pendingByKey[key] = sent;
         }
 
-        return pending.Completion.Task;
+        return sent;
     }
 
-    private async Task WriteLoop()
+    /// <summary>
+    /// Writes one batch and acks its sends, then hands on what it stored; the queue starts the next
+    /// batch only after that, so what is published follows the seq order.
+    /// </summary>
+    private async Task WriteBatch(GroupCommitBatch<PendingSend, ChatMessage> batch)
     {
-        try
-        {
-            while (_queue.Count > 0)
-            {
-                var batch = _queue.Take(maxBatch).ToList();
-                _queue.RemoveRange(0, batch.Count);
-                if (await WriteBatch(batch) is { } stored)
-                {
-                    await written(stored);
-                }
-            }
-        }
-        finally
-        {
-            _writing = false;
-        }
-    }
-
-    /// <summary>Writes one batch and acks its sends; returns what it stored, or null when it stored nothing.</summary>
-    private async Task<List<ChatMessage>?> WriteBatch(List<PendingSend> batch)
-    {
+        var left = Enumerable.Range(0, batch.Count).ToList();
         List<ChatMessage> stored;
         try
         {
-            stored = await AppendWithRetries(batch);
+            stored = await AppendWithRetries(batch, left);
         }
         catch (Exception ex)
         {
-            LogWriteFailed(chatId, batch.Count, ex);
+            LogWriteFailed(chatId, left.Count, ex);
             var error = ex is ChatException ? ex : new ChatException(ErrorCodes.Unavailable, "The message could not be stored; send it again.");
-            foreach (var send in batch)
+            foreach (var i in left)
             {
-                _pendingByKey.Remove(send.Key);
-                send.Completion.TrySetException(error);
+                _pendingByKey.Remove(batch.Items[i].Key);
+                batch.Fail(i, error);
             }
 
-            return null;
+            return;
         }
 
         for (var i = 0; i < stored.Count; i++)
         {
-            Complete(batch[i], stored[i]);
+            Complete(batch, left[i], stored[i]);
         }
 
-        return stored.Count > 0 ? stored : null;
+        if (stored.Count > 0)
+        {
+            await written(stored);
+        }
     }
 
     /// <summary>
-    /// Appends the batch at the next seqs. On a conflict the sends the log already holds are
-    /// answered and leave <paramref name="batch"/>; what is returned matches what is left, in order.
+    /// Appends the batch's sends <paramref name="left"/> (indexes) at the next seqs. On a conflict
+    /// the sends the log already holds are answered and leave <paramref name="left"/>; what is
+    /// returned matches what is left, in order.
     /// </summary>
-    private async Task<List<ChatMessage>> AppendWithRetries(List<PendingSend> batch)
+    private async Task<List<ChatMessage>> AppendWithRetries(GroupCommitBatch<PendingSend, ChatMessage> batch, List<int> left)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var messages = NewMessages(batch);
+            var messages = NewMessages(batch, left);
             try
             {
                 var started = Stopwatch.GetTimestamp();
@@ -135,8 +124,8 @@ internal sealed partial class ChatLogWriter(
             }
             catch (SeqConflictException ex) when (attempt < MaxWriteAttempts)
             {
-                await AnswerStored(batch, attempt, ex);
-                if (batch.Count == 0)
+                await AnswerStored(batch, left, attempt, ex);
+                if (left.Count == 0)
                 {
                     return [];
                 }
@@ -148,11 +137,11 @@ internal sealed partial class ChatLogWriter(
     /// Another writer took a seq, or a retry's <c>client_msg_id</c> is already stored: reload from
     /// the log and answer the stored ones.
     /// </summary>
-    private async Task AnswerStored(List<PendingSend> batch, int attempt, SeqConflictException conflict)
+    private async Task AnswerStored(GroupCommitBatch<PendingSend, ChatMessage> batch, List<int> left, int attempt, SeqConflictException conflict)
     {
         var seqBefore = LastSeq;
         LastSeq = await log.GetLastSeqAsync(chatId);
-        var stored = await log.FindByClientMsgIdsAsync(chatId, batch.Select(b => b.Key).ToList());
+        var stored = await log.FindByClientMsgIdsAsync(chatId, left.Select(i => batch.Items[i].Key).ToList());
         if (LastSeq != seqBefore || stored.Count == 0)
         {
             // Seqs this activation did not write: another writer (a double activation).
@@ -168,19 +157,20 @@ internal sealed partial class ChatLogWriter(
         foreach (var message in stored)
         {
             var key = new ClientMessageKey(message.SenderId, message.ClientMsgId);
-            var send = batch.First(b => b.Key == key);
-            batch.Remove(send);
-            Complete(send, message);
+            var index = left.First(i => batch.Items[i].Key == key);
+            left.Remove(index);
+            Complete(batch, index, message);
         }
     }
 
-    private List<ChatMessage> NewMessages(List<PendingSend> batch)
+    private List<ChatMessage> NewMessages(GroupCommitBatch<PendingSend, ChatMessage> batch, List<int> left)
     {
         var now = time.GetUtcNow();
-        var messages = new List<ChatMessage>(batch.Count);
+        var messages = new List<ChatMessage>(left.Count);
         var seq = LastSeq;
-        foreach (var send in batch)
+        foreach (var i in left)
         {
+            var send = batch.Items[i];
             var c = send.Command;
             messages.Add(new ChatMessage(
                 ChatIds.NewMessageId(), chatId, ++seq, c.SenderId, c.SenderDeviceId, c.ClientMsgId,
@@ -193,21 +183,13 @@ internal sealed partial class ChatLogWriter(
     private static IReadOnlyList<string> DistinctMedia(IReadOnlyList<string> mediaIds) =>
         mediaIds.Count <= 1 ? mediaIds : mediaIds.Distinct(StringComparer.Ordinal).ToList();
 
-    private void Complete(PendingSend send, ChatMessage message)
+    private void Complete(GroupCommitBatch<PendingSend, ChatMessage> batch, int index, ChatMessage message)
     {
-        _pendingByKey.Remove(send.Key);
-        recent.Remember(send.Key, message);
-        send.Completion.TrySetResult(message);
+        var key = batch.Items[index].Key;
+        _pendingByKey.Remove(key);
+        recent.Remember(key, message);
+        batch.Complete(index, message);
     }
 
-    private sealed class PendingSend(SendMessageCommand command, ClientMessageKey key, IReadOnlyList<string> mentions)
-    {
-        public SendMessageCommand Command { get; } = command;
-
-        public ClientMessageKey Key { get; } = key;
-
-        public IReadOnlyList<string> Mentions { get; } = mentions;
-
-        public TaskCompletionSource<ChatMessage> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    }
+    private sealed record PendingSend(SendMessageCommand Command, ClientMessageKey Key, IReadOnlyList<string> Mentions);
 }

@@ -16,6 +16,7 @@ namespace ChatOrleans.Grains.Notifications;
 /// push service refused). A slow or hanging service only fills this queue; sending messages never
 /// touches it.
 /// </summary>
+// Not a GroupCommitter: each notification goes out alone; this is a bounded queue and a worker pool.
 public sealed partial class NotificationDispatcher : BackgroundService
 {
     private readonly Channel<DispatchWork> _queue;

@@ -18,9 +18,15 @@ namespace ChatOrleans.Grains.Storage.Postgres;
 /// after COMMIT, which with <c>synchronous_commit=on</c> (see <see cref="PostgresDatabase"/>) means
 /// the WAL is on disk. Times are stored as UTC ticks: they come back exactly, with a zero offset.
 /// </remarks>
-public sealed class PostgresMessageLog(PostgresDatabase database) : IMessageLog
+public sealed class PostgresMessageLog(PostgresDatabase database) : IMessageLog, IAsyncDisposable, IDisposable
 {
     private readonly PostgresAppendBatcher _appends = new(database);
+
+    /// <summary>At host shutdown, before the database's pool closes: the appends in flight finish first.</summary>
+    public ValueTask DisposeAsync() => _appends.DisposeAsync();
+
+    /// <summary>For a container disposed synchronously, as <see cref="PostgresDatabase"/> allows too.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     private const string Columns = MessageRows.Columns;
 

@@ -1,4 +1,4 @@
-using System.Threading.Channels;
+using ChatOrleans.Grains.Batching;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -11,10 +11,11 @@ namespace ChatOrleans.Grains.Storage.Sqlite;
 /// </summary>
 /// <remarks>
 /// SQLite admits one writer at a time, so every write goes through a single connection owned by
-/// one loop. The loop takes whatever writes are queued (up to <see cref="MaxBatch"/>) and commits
-/// them in one transaction, each inside its own savepoint: a failing write rolls back alone, and
-/// one fsync covers the whole group instead of one per write. A write's task completes only after
-/// that COMMIT returned with <c>synchronous=FULL</c>, so it is on disk when the caller acks.
+/// one loop. The loop takes whatever writes are queued (up to <see cref="MaxBatch"/>, through a
+/// <see cref="GroupCommitter{TItem, TResult}"/>) and commits them in one transaction, each
+/// inside its own savepoint: a failing write rolls back alone, and one fsync covers the whole
+/// group instead of one per write. A write's task completes only after that COMMIT returned with
+/// <c>synchronous=FULL</c>, so it is on disk when the caller acks.
 /// Reads run on pooled connections; in WAL mode they see the last committed state and never
 /// block the writer.
 /// </remarks>
@@ -29,9 +30,7 @@ public sealed partial class SqliteDatabase : IAsyncDisposable, IDisposable
 
     private readonly string _connectionString;
     private readonly SqliteConnection _writer;
-    private readonly Channel<WriteOperation> _writes =
-        Channel.CreateUnbounded<WriteOperation>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Task _writerLoop;
+    private readonly GroupCommitter<WriteOperation, object?> _writes;
     private readonly ILogger _logger;
     private int _disposed;
 
@@ -73,7 +72,9 @@ public sealed partial class SqliteDatabase : IAsyncDisposable, IDisposable
             throw;
         }
 
-        _writerLoop = Task.Run(WriterLoopAsync);
+        // One batch at a time (one connection), off the callers' threads: the work blocks on disk.
+        _writes = new GroupCommitter<WriteOperation, object?>(
+            RunBatch, new GroupCommitOptions { MaxBatchItems = MaxBatch, RunOnThreadPool = true });
     }
 
     /// <summary>The database file's full path.</summary>
@@ -92,12 +93,11 @@ public sealed partial class SqliteDatabase : IAsyncDisposable, IDisposable
     public Task<T> WriteAsync<T>(Func<SqliteTransaction, T> work, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(work);
-        var operation = new WriteOperation<T>(work, cancellationToken);
-        var queued = _writes.Writer.TryWrite(operation);
-        ObjectDisposedException.ThrowIf(!queued, this);
-
-        return operation.Task;
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        return Typed<T>(_writes.Enqueue(new WriteOperation(transaction => work(transaction)), cancellationToken));
     }
+
+    private static async Task<T> Typed<T>(Task<object?> write) => (T)(await write.ConfigureAwait(false))!;
 
     /// <summary>Runs <paramref name="work"/> on a pooled read connection, off the caller's thread.</summary>
     public Task<T> ReadAsync<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken = default)
@@ -143,35 +143,14 @@ public sealed partial class SqliteDatabase : IAsyncDisposable, IDisposable
     private const int SqliteConstraintPrimaryKey = 1555;
     private const int SqliteConstraintUnique = 2067;
 
-    private async Task WriterLoopAsync()
-    {
-        var reader = _writes.Reader;
-        var batch = new List<WriteOperation>(MaxBatch);
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
-        {
-            while (batch.Count < MaxBatch && reader.TryRead(out var operation))
-            {
-                if (!operation.TryCancel())
-                {
-                    batch.Add(operation);
-                }
-            }
-
-            if (batch.Count > 0)
-            {
-                RunBatch(batch);
-                batch.Clear();
-            }
-        }
-    }
-
-    private void RunBatch(List<WriteOperation> batch)
+    /// <summary>Commits one group; each write's outcome is told only after the COMMIT.</summary>
+    private Task RunBatch(GroupCommitBatch<WriteOperation, object?> batch)
     {
         SqliteTransaction? transaction = null;
         try
         {
             transaction = _writer.BeginTransaction(); // BEGIN IMMEDIATE: takes the write lock now
-            foreach (var operation in batch)
+            foreach (var operation in batch.Items)
             {
                 transaction.Save("op");
                 if (operation.Run(transaction))
@@ -201,19 +180,29 @@ public sealed partial class SqliteDatabase : IAsyncDisposable, IDisposable
                 // The transaction is already gone; the failure below is what callers need to see.
             }
 
-            foreach (var operation in batch)
+            for (var i = 0; i < batch.Count; i++)
             {
-                operation.Fail(exception);
+                batch.Fail(i, batch.Items[i].Error ?? exception);
             }
 
-            return;
+            return Task.CompletedTask;
         }
 
         transaction.Dispose();
-        foreach (var operation in batch)
+        for (var i = 0; i < batch.Count; i++)
         {
-            operation.Publish();
+            var operation = batch.Items[i];
+            if (operation.Error is null)
+            {
+                batch.Complete(i, operation.Result);
+            }
+            else
+            {
+                batch.Fail(i, operation.Error);
+            }
         }
+
+        return Task.CompletedTask;
     }
 
     /// <summary>
@@ -266,8 +255,7 @@ public sealed partial class SqliteDatabase : IAsyncDisposable, IDisposable
         }
 
         // Let queued writes finish: a write whose task was handed out must not be dropped.
-        _writes.Writer.TryComplete();
-        await _writerLoop.ConfigureAwait(false);
+        await _writes.DisposeAsync().ConfigureAwait(false);
         try
         {
             // Fold the WAL into the main file so the folder holds one self-contained file at rest.
@@ -294,59 +282,29 @@ public sealed partial class SqliteDatabase : IAsyncDisposable, IDisposable
     [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "WAL checkpoint at shutdown failed for {Path}")]
     private static partial void LogCheckpointFailed(ILogger logger, Exception exception, string path);
 
-    /// <summary>One queued write; its outcome is published only after the group's COMMIT.</summary>
-    private abstract class WriteOperation
+    /// <summary>
+    /// One queued write and, once it ran, its outcome. A write cancelled before its group starts is
+    /// dropped by the queue; once it ran, the outcome is reported.
+    /// </summary>
+    private sealed class WriteOperation(Func<SqliteTransaction, object?> work)
     {
-        /// <summary>Runs the work; false when it threw (the error is kept for <see cref="Publish"/>).</summary>
-        public abstract bool Run(SqliteTransaction transaction);
+        public object? Result { get; private set; }
 
-        public abstract bool TryCancel();
+        public Exception? Error { get; private set; }
 
-        public abstract void Publish();
-
-        public abstract void Fail(Exception exception);
-    }
-
-    private sealed class WriteOperation<T>(Func<SqliteTransaction, T> work, CancellationToken cancellationToken)
-        : WriteOperation
-    {
-        // Continuations run asynchronously so callers never execute on the writer loop.
-        private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private T? _result;
-        private Exception? _error;
-
-        public Task<T> Task => _completion.Task;
-
-        public override bool Run(SqliteTransaction transaction)
+        /// <summary>Runs the work; false when it threw (the error is kept in <see cref="Error"/>).</summary>
+        public bool Run(SqliteTransaction transaction)
         {
             try
             {
-                _result = work(transaction);
+                Result = work(transaction);
                 return true;
             }
             catch (Exception exception)
             {
-                _error = exception;
+                Error = exception;
                 return false;
             }
         }
-
-        // Cancellation is honoured only before the work starts: once it ran, the outcome is reported.
-        public override bool TryCancel() =>
-            cancellationToken.IsCancellationRequested && _completion.TrySetCanceled(cancellationToken);
-
-        public override void Publish()
-        {
-            if (_error is null)
-            {
-                _completion.TrySetResult(_result!);
-            }
-            else
-            {
-                _completion.TrySetException(_error);
-            }
-        }
-
-        public override void Fail(Exception exception) => _completion.TrySetException(_error ?? exception);
     }
 }
