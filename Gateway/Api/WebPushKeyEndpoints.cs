@@ -1,5 +1,5 @@
-using ChatOrleans.Grains.Hosting;
 using ChatOrleans.Notifications.Senders;
+using ChatOrleans.ServiceDefaults;
 
 namespace ChatOrleans.Gateway.Api;
 

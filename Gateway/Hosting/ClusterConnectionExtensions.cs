@@ -1,4 +1,5 @@
 using ChatOrleans.Grains.Hosting;
+using ChatOrleans.ServiceDefaults;
 using Orleans.Configuration;
 
 namespace ChatOrleans.Gateway.Hosting;
@@ -27,17 +28,21 @@ public static class ClusterConnectionExtensions
 
                 // Orleans:Messaging:ResponseTimeout (Orleans: 30 s) bounds how long a device's
                 // request waits when the silo serving it dies mid-call.
-                client.Services.AddOptions<ClientMessagingOptions>().Bind(configuration.GetSection(DeploymentSiloExtensions.MessagingSection));
+                client.Services.AddOptions<ClientMessagingOptions>().Bind(configuration.GetSection(DeploymentOptions.MessagingSection));
                 client.AddMemoryStreams(StreamNames.Provider);
                 if (ObservabilityExtensions.TracingEnabled(configuration))
                 {
                     client.AddActivityPropagation();
                 }
             });
+
+            // The store is the silos'; a silo says whether it answers (production needs Orleans:Postgres).
+            builder.Services.AddHealthChecks().AddCheck<ClusterStoreHealthCheck>("postgres", tags: [ObservabilityExtensions.ReadyTag]);
         }
         else
         {
             builder.UseOrleans(silo => silo.AddChatSilo(configuration, dataFolder.Path));
+            builder.Services.AddChatStoreObservability(configuration);
         }
 
         return builder;

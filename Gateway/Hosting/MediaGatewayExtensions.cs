@@ -1,6 +1,7 @@
 using ChatOrleans.Gateway.Media;
 using ChatOrleans.Grains.Hosting;
-using ChatOrleans.Grains.Media;
+using ChatOrleans.ServiceDefaults;
+using ChatOrleans.ServiceDefaults.Media;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace ChatOrleans.Gateway.Hosting;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using ChatOrleans.Grains.Observability;
 using ChatOrleans.Grains.Storage;
+using ChatOrleans.ServiceDefaults;
 using Microsoft.Extensions.Logging;
 
 namespace ChatOrleans.Grains.Chats;

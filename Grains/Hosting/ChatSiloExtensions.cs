@@ -2,6 +2,7 @@ using ChatOrleans.Grains.Chats;
 using ChatOrleans.Grains.Devices;
 using ChatOrleans.Grains.Notifications;
 using ChatOrleans.Grains.Observability;
+using ChatOrleans.ServiceDefaults;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

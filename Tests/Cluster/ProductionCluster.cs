@@ -4,7 +4,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
 using ChatOrleans.Client;
-using ChatOrleans.Grains.Hosting;
+using ChatOrleans.ServiceDefaults;
 using ChatOrleans.Tests.Infrastructure;
 using ChatOrleans.Tests.Storage;
 using Microsoft.Extensions.DependencyInjection;

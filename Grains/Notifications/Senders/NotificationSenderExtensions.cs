@@ -1,4 +1,4 @@
-using ChatOrleans.Grains.Hosting;
+using ChatOrleans.ServiceDefaults;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
