@@ -10,6 +10,10 @@ mkdir -p "$results"
 
 dotnet build ChatOrleans.sln -c Release --nologo -v quiet
 
+# The production gateway (a cluster client without the grains) is its own build of Gateway/, in
+# Gateway/bin/client-only/: the multi-process tests run it, and a test reads its dependencies.
+dotnet build Gateway/Gateway.csproj -c Release -p:EmbeddedSilo=false --nologo -v quiet
+
 # The PostgreSQL tests need a server; without CHATORLEANS_TEST_POSTGRES they fail on purpose.
 deploy/services/postgres.sh start
 export CHATORLEANS_TEST_POSTGRES="$(deploy/services/postgres.sh url)"

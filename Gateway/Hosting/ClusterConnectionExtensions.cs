@@ -1,11 +1,12 @@
-using ChatOrleans.Grains.Hosting;
+using ChatOrleans.Gateway.Embedded;
 using ChatOrleans.ServiceDefaults;
 using Orleans.Configuration;
 
 namespace ChatOrleans.Gateway.Hosting;
 
 /// <summary>
-/// How the gateway reaches the grains. Embedded: it hosts the silo itself. Production: it is
+/// How the gateway reaches the grains. Embedded: it hosts the silo itself (<see cref="EmbeddedSilo"/>,
+/// only in the default build). Production: it is
 /// a cluster client of the backend silos — it holds sockets, never grains, so a gateway can
 /// die or be added without moving any state, and a backend silo's death costs it no sockets.
 /// </summary>
@@ -41,8 +42,7 @@ public static class ClusterConnectionExtensions
         }
         else
         {
-            builder.UseOrleans(silo => silo.AddChatSilo(configuration, dataFolder.Path));
-            builder.Services.AddChatStoreObservability(configuration);
+            builder.AddEmbeddedSilo(dataFolder);
         }
 
         return builder;
