@@ -19,7 +19,7 @@ namespace ChatOrleans.ServiceDefaults;
 /// <c>/metrics</c>, traces and metrics pushed by OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is
 /// set, <c>/healthz</c> (liveness) and <c>/healthz/ready</c> (the cluster, Redis). What the store
 /// adds (Npgsql's instruments, the store's readiness) plugs in from the host that has one
-/// (<c>StoreObservabilityExtensions</c> on a silo, <c>ClusterClientObservability</c> on a cluster client).
+/// (<c>StoreObservabilityExtensions</c> on a silo, <c>ClusterStoreHealthCheck</c> on a gateway that is a cluster client).
 /// </summary>
 public static class ObservabilityExtensions
 {
