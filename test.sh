@@ -10,6 +10,10 @@ mkdir -p "$results"
 
 dotnet build ChatOrleans.sln -c Release --nologo -v quiet
 
+# The production gateway (a cluster client without the grains) is its own build of Gateway/, in
+# Gateway/bin/client-only/: the multi-process tests run it, and a test reads its dependencies.
+dotnet build Gateway/Gateway.csproj -c Release -p:EmbeddedSilo=false --nologo -v quiet
+
 # The style of .editorconfig: layout, usings, naming and the analyzers' fixes. The build already
 # fails on their warnings; this also catches what only the formatter sees (whitespace, imports).
 dotnet format ChatOrleans.sln --verify-no-changes --no-restore -v quiet

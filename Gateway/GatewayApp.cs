@@ -1,5 +1,5 @@
 using ChatOrleans.Gateway.Hosting;
-using ChatOrleans.Grains.Hosting;
+using ChatOrleans.ServiceDefaults;
 
 namespace ChatOrleans.Gateway;
 

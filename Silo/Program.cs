@@ -1,4 +1,5 @@
 using ChatOrleans.Grains.Hosting;
+using ChatOrleans.ServiceDefaults;
 using Orleans.Dashboard;
 
 // A backend silo: hosts the chat grains and the Orleans Dashboard, without the WebSocket edge.
@@ -10,6 +11,7 @@ var builder = WebApplication.CreateBuilder(args);
 // the categories that write query strings (a token) pinned and logs request lines without them.
 LoggingDefaults.AddTo(builder.Configuration);
 builder.AddChatObservability();
+builder.Services.AddChatStoreObservability(builder.Configuration);
 
 var configuration = builder.Configuration;
 var dataFolder = DataFolder.FromConfiguration(configuration);

@@ -27,7 +27,8 @@ GATEWAY_HTTP_PORTS=(${CHATORLEANS_GATEWAY_HTTP_PORTS:-5080 5081})
 START_TIMEOUT="${CHATORLEANS_START_TIMEOUT:-180}"
 
 SILO_DLL="$ROOT/Silo/bin/$CONFIGURATION/net10.0/ChatOrleans.Silo.dll"
-GATEWAY_DLL="$ROOT/Gateway/bin/$CONFIGURATION/net10.0/ChatOrleans.Gateway.dll"
+# The production gateway: the client-only build (-p:EmbeddedSilo=false), without the grains.
+GATEWAY_DLL="$ROOT/Gateway/bin/client-only/$CONFIGURATION/net10.0/ChatOrleans.Gateway.dll"
 
 log() { echo "local-cluster.sh: $*" >&2; }
 
@@ -169,7 +170,7 @@ start() {
     log "building Silo and Gateway ($CONFIGURATION)"
     dotnet build "$ROOT/Silo/Silo.csproj" -c "$CONFIGURATION" --nologo -v quiet >"$STATE/build.log" 2>&1 \
       || { tail -n 30 "$STATE/build.log" >&2; exit 1; }
-    dotnet build "$ROOT/Gateway/Gateway.csproj" -c "$CONFIGURATION" --nologo -v quiet >>"$STATE/build.log" 2>&1 \
+    dotnet build "$ROOT/Gateway/Gateway.csproj" -c "$CONFIGURATION" -p:EmbeddedSilo=false --nologo -v quiet >>"$STATE/build.log" 2>&1 \
       || { tail -n 30 "$STATE/build.log" >&2; exit 1; }
   fi
   [ -f "$SILO_DLL" ] && [ -f "$GATEWAY_DLL" ] || { log "missing $SILO_DLL or $GATEWAY_DLL"; exit 1; }

@@ -1,6 +1,6 @@
 using System.Globalization;
 using ChatOrleans.Gateway.Auth;
-using ChatOrleans.Grains.Observability;
+using ChatOrleans.ServiceDefaults;
 
 namespace ChatOrleans.Gateway.Api;
 

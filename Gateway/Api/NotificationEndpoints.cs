@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using ChatOrleans.Gateway.Protocol;
-using ChatOrleans.Notifications.Senders;
+using ChatOrleans.ServiceDefaults.Notifications;
 
 namespace ChatOrleans.Gateway.Api;
 

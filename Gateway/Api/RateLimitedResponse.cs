@@ -1,5 +1,5 @@
 using System.Globalization;
-using ChatOrleans.Grains.Observability;
+using ChatOrleans.ServiceDefaults;
 
 namespace ChatOrleans.Gateway.Api;
 

@@ -1,5 +1,5 @@
-using ChatOrleans.Grains.Hosting;
-using ChatOrleans.Notifications.Senders;
+using ChatOrleans.ServiceDefaults;
+using ChatOrleans.ServiceDefaults.Notifications;
 
 namespace ChatOrleans.Gateway.Api;
 

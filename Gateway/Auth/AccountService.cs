@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using ChatOrleans.Grains.Observability;
+using ChatOrleans.ServiceDefaults;
 using Microsoft.AspNetCore.Identity;
 
 namespace ChatOrleans.Gateway.Auth;

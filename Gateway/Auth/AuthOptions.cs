@@ -1,5 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using ChatOrleans.Grains.Hosting;
+using ChatOrleans.ServiceDefaults;
 using Microsoft.Extensions.Options;
 
 namespace ChatOrleans.Gateway.Auth;

@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using ChatOrleans.Grains.Hosting;
+using ChatOrleans.ServiceDefaults;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 

@@ -1,10 +1,12 @@
-using ChatOrleans.Grains.Hosting;
+using ChatOrleans.Gateway.Embedded;
+using ChatOrleans.ServiceDefaults;
 using Orleans.Configuration;
 
 namespace ChatOrleans.Gateway.Hosting;
 
 /// <summary>
-/// How the gateway reaches the grains. Embedded: it hosts the silo itself. Production: it is
+/// How the gateway reaches the grains. Embedded: it hosts the silo itself (<see cref="EmbeddedSilo"/>,
+/// only in the default build). Production: it is
 /// a cluster client of the backend silos — it holds sockets, never grains, so a gateway can
 /// die or be added without moving any state, and a backend silo's death costs it no sockets.
 /// </summary>
@@ -27,17 +29,20 @@ public static class ClusterConnectionExtensions
 
                 // Orleans:Messaging:ResponseTimeout (Orleans: 30 s) bounds how long a device's
                 // request waits when the silo serving it dies mid-call.
-                client.Services.AddOptions<ClientMessagingOptions>().Bind(configuration.GetSection(DeploymentSiloExtensions.MessagingSection));
+                client.Services.AddOptions<ClientMessagingOptions>().Bind(configuration.GetSection(DeploymentOptions.MessagingSection));
                 client.AddMemoryStreams(StreamNames.Provider);
                 if (ObservabilityExtensions.TracingEnabled(configuration))
                 {
                     client.AddActivityPropagation();
                 }
             });
+
+            // The store is the silos'; a silo says whether it answers (production needs Orleans:Postgres).
+            builder.Services.AddHealthChecks().AddCheck<ClusterStoreHealthCheck>("postgres", tags: [ObservabilityExtensions.ReadyTag]);
         }
         else
         {
-            builder.UseOrleans(silo => silo.AddChatSilo(configuration, dataFolder.Path));
+            builder.AddEmbeddedSilo(dataFolder);
         }
 
         return builder;

@@ -1,7 +1,7 @@
 using ChatOrleans.Gateway.Api;
 using ChatOrleans.Gateway.Auth;
 using ChatOrleans.Gateway.WebSockets;
-using ChatOrleans.Grains.Hosting;
+using ChatOrleans.ServiceDefaults;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 

@@ -1,21 +1,21 @@
 using ChatOrleans.Gateway.Media;
-using ChatOrleans.Grains.Hosting;
-using ChatOrleans.Grains.Media;
+using ChatOrleans.ServiceDefaults;
+using ChatOrleans.ServiceDefaults.Media;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace ChatOrleans.Gateway.Hosting;
 
 /// <summary>
 /// Media on the gateway: the URL signer of the configured store, the cache of media info, and
-/// in the local-disk set-up the signed file endpoints. The store itself is the silo's (in the
-/// embedded profile the same object); a gateway of the production profile builds its own from
-/// the same <c>Media</c> settings.
+/// in the local-disk set-up the signed file endpoints. The store itself is the silo's; the
+/// gateway shares only its settings and where the bytes live (<see cref="MediaSettingsExtensions"/>,
+/// in the embedded profile the very objects the silo uses).
 /// </summary>
 public static class MediaGatewayExtensions
 {
     public static IServiceCollection AddChatMediaGateway(this IServiceCollection services, IConfiguration configuration, DataFolder dataFolder)
     {
-        services.AddChatMediaStore(configuration, dataFolder.Path);
+        services.AddChatMediaSettings(configuration, dataFolder.Path);
         var store = MediaOptions.From(configuration).EffectiveStore(DeploymentOptions.From(configuration).Profile);
         if (store == MediaStoreKind.AzureBlob)
         {

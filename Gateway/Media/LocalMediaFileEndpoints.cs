@@ -1,5 +1,5 @@
 using ChatOrleans.Gateway.Api;
-using ChatOrleans.Grains.Media.Stores;
+using ChatOrleans.ServiceDefaults.Media;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
 

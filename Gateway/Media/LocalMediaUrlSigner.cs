@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using ChatOrleans.Gateway.Auth;
-using ChatOrleans.Grains.Media;
+using ChatOrleans.ServiceDefaults.Media;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 

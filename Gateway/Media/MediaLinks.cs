@@ -1,5 +1,5 @@
 using ChatOrleans.Gateway.Protocol;
-using ChatOrleans.Grains.Media;
+using ChatOrleans.ServiceDefaults.Media;
 using Microsoft.Extensions.Options;
 
 namespace ChatOrleans.Gateway.Media;

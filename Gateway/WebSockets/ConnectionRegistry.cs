@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using ChatOrleans.Grains.Observability;
+using ChatOrleans.ServiceDefaults;
 
 namespace ChatOrleans.Gateway.WebSockets;
 

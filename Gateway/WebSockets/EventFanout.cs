@@ -1,6 +1,6 @@
 using ChatOrleans.Gateway.Media;
 using ChatOrleans.Gateway.Protocol;
-using ChatOrleans.Grains.Observability;
+using ChatOrleans.ServiceDefaults;
 using Orleans.Streams;
 
 namespace ChatOrleans.Gateway.WebSockets;

@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Text.Unicode;
 using ChatOrleans.Gateway.Media;
 using ChatOrleans.Gateway.Protocol;
-using ChatOrleans.Grains.Observability;
+using ChatOrleans.ServiceDefaults;
 
 namespace ChatOrleans.Gateway.WebSockets;
 

@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 using ChatOrleans.Gateway.Api;
 using ChatOrleans.Gateway.Auth;
 using ChatOrleans.Gateway.Media;
-using ChatOrleans.Grains.Observability;
+using ChatOrleans.ServiceDefaults;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 

@@ -1,8 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
 using ChatOrleans.Grains.Hosting;
 using ChatOrleans.Grains.Notifications;
-using ChatOrleans.Grains.Observability;
 using ChatOrleans.Grains.Storage;
+using ChatOrleans.ServiceDefaults;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;

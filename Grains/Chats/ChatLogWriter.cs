@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using ChatOrleans.Grains.Batching;
-using ChatOrleans.Grains.Observability;
 using ChatOrleans.Grains.Storage;
+using ChatOrleans.ServiceDefaults;
 using Microsoft.Extensions.Logging;
 
 namespace ChatOrleans.Grains.Chats;

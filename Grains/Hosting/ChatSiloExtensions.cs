@@ -1,6 +1,7 @@
 using ChatOrleans.Grains.Chats;
 using ChatOrleans.Grains.Notifications;
 using ChatOrleans.Grains.Observability;
+using ChatOrleans.ServiceDefaults;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 

@@ -1,3 +1,4 @@
+using ChatOrleans.ServiceDefaults;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -12,7 +13,7 @@ public static class DeploymentSiloExtensions
     public const string MembershipSection = DeploymentOptions.SectionName + ":Membership";
 
     /// <summary>Binds Orleans' messaging options (silos and the gateways' cluster clients), e.g. <c>ResponseTimeout</c>.</summary>
-    public const string MessagingSection = DeploymentOptions.SectionName + ":Messaging";
+    public const string MessagingSection = DeploymentOptions.MessagingSection;
 
     public static ISiloBuilder AddChatSilo(this ISiloBuilder builder, IConfiguration configuration, string dataDirectory)
     {

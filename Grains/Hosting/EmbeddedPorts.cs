@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using ChatOrleans.ServiceDefaults;
 using Microsoft.Extensions.Configuration;
 
 namespace ChatOrleans.Grains.Hosting;

@@ -1,3 +1,4 @@
+using ChatOrleans.ServiceDefaults;
 using Microsoft.Extensions.Options;
 
 namespace ChatOrleans.Grains.Hosting;

@@ -1,6 +1,7 @@
 using Azure.Storage.Blobs;
 using ChatOrleans.Grains.Media;
 using ChatOrleans.Grains.Media.Stores;
+using ChatOrleans.ServiceDefaults.Media;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -23,8 +24,8 @@ public static class MediaSiloExtensions
     }
 
     /// <summary>
-    /// The options and the <see cref="IMediaStore"/> the configuration names; gateways that are
-    /// not silos call it too, for the same settings. Registers once.
+    /// The options and the <see cref="IMediaStore"/> the configuration names, on top of the
+    /// settings gateways share (<see cref="MediaSettingsExtensions.AddChatMediaSettings"/>). Registers once.
     /// </summary>
     public static IServiceCollection AddChatMediaStore(this IServiceCollection services, IConfiguration configuration, string dataDirectory)
     {
@@ -33,18 +34,14 @@ public static class MediaSiloExtensions
             return services;
         }
 
+        services.AddChatMediaSettings(configuration, dataDirectory);
         var options = MediaOptions.From(configuration);
-        services.AddValidatedOptions<MediaOptions, MediaOptionsValidator>(configuration, MediaOptions.SectionName)
-            .Configure(o => o.Profile = options.Profile);
-        services.TryAddSingleton(TimeProvider.System);
         if (options.EffectiveStore(options.Profile) == MediaStoreKind.AzureBlob)
         {
-            services.AddSingleton(new BlobContainerClient(options.Azure.ConnectionString, options.Azure.Container));
             services.AddSingleton<IMediaStore>(sp => new AzureBlobMediaStore(sp.GetRequiredService<BlobContainerClient>(), options.Azure));
         }
         else
         {
-            services.AddSingleton(new LocalMediaLayout(LocalMediaLayout.FromDataDirectory(options.Local.Directory, dataDirectory)));
             services.AddSingleton<IMediaStore, LocalDiskMediaStore>();
         }
 

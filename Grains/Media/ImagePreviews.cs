@@ -1,3 +1,4 @@
+using ChatOrleans.ServiceDefaults.Media;
 using Microsoft.Extensions.Options;
 using SkiaSharp;
 

@@ -1,5 +1,6 @@
 using ChatOrleans.Grains.Hosting;
 using ChatOrleans.Grains.Media.Stores;
+using ChatOrleans.ServiceDefaults.Media;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

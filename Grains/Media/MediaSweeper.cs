@@ -1,4 +1,5 @@
 using ChatOrleans.Grains.Media.Stores;
+using ChatOrleans.ServiceDefaults.Media;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

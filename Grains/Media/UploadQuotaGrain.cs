@@ -1,4 +1,5 @@
 using ChatOrleans.Grains.Hosting;
+using ChatOrleans.ServiceDefaults.Media;
 using Microsoft.Extensions.Options;
 
 namespace ChatOrleans.Grains.Media;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ChatOrleans.ServiceDefaults.Media;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

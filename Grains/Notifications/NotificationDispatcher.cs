@@ -1,6 +1,6 @@
 using System.Threading.Channels;
-using ChatOrleans.Grains.Observability;
 using ChatOrleans.Notifications;
+using ChatOrleans.ServiceDefaults;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,4 +1,4 @@
-using ChatOrleans.Grains.Hosting;
+using ChatOrleans.ServiceDefaults;
 using Microsoft.Extensions.Options;
 
 namespace ChatOrleans.Grains.Notifications;

@@ -1,5 +1,5 @@
-using ChatOrleans.Grains.Hosting;
 using ChatOrleans.Notifications.Senders;
+using ChatOrleans.ServiceDefaults;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

@@ -1,3 +1,5 @@
+using ChatOrleans.ServiceDefaults;
+
 namespace ChatOrleans.Grains.Observability;
 
 /// <summary>

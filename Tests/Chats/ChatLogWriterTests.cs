@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
 using ChatOrleans.Grains.Chats;
-using ChatOrleans.Grains.Observability;
 using ChatOrleans.Grains.Storage;
+using ChatOrleans.ServiceDefaults;
 using ChatOrleans.Tests.Infrastructure;
 using Microsoft.Extensions.Logging;
 using static ChatOrleans.Tests.Chats.TestMessages;

@@ -4,7 +4,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
 using ChatOrleans.Client;
-using ChatOrleans.Grains.Hosting;
+using ChatOrleans.ServiceDefaults;
 using ChatOrleans.Tests.Infrastructure;
 using ChatOrleans.Tests.Storage;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,7 +17,7 @@ namespace ChatOrleans.Tests.Cluster;
 
 /// <summary>
 /// The production profile as separate processes on loopback: two backend silos
-/// (<c>ChatOrleans.Silo.dll</c>) and two gateways (<c>ChatOrleans.Gateway.dll</c>, cluster clients),
+/// (<c>ChatOrleans.Silo.dll</c>) and two gateways (<c>ChatOrleans.Gateway.dll</c> of the client-only build, cluster clients),
 /// clustered through the Redis of <c>CHATORLEANS_TEST_REDIS</c> under a fresh ClusterId, on a fresh
 /// PostgreSQL database of <c>CHATORLEANS_TEST_POSTGRES</c>. Shared by the tests of a class: each test
 /// calls <see cref="EnsureWholeAsync"/> first, which replaces whatever an earlier test killed.
@@ -290,7 +290,7 @@ public sealed class ProductionCluster : IAsyncLifetime
         return Start(
             name,
             ClusterRole.Gateway,
-            ProjectOutput("Gateway", "ChatOrleans.Gateway.dll"),
+            ProductionGatewayBuild.GatewayDll,
             [
                 // The tests stream bursts from few devices; the send limits are not what they check.
                 "--Gateway:SendBurst=10000",

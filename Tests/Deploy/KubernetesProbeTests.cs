@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using ChatOrleans.Grains.Hosting;
+using ChatOrleans.ServiceDefaults;
 using ChatOrleans.Tests.Infrastructure;
 
 namespace ChatOrleans.Tests.Deploy;

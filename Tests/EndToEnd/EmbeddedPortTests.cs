@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using ChatOrleans.Gateway;
 using ChatOrleans.Grains.Hosting;
+using ChatOrleans.ServiceDefaults;
 using ChatOrleans.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;

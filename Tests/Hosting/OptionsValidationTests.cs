@@ -1,6 +1,7 @@
 using System.Reflection;
 using ChatOrleans.Gateway;
-using ChatOrleans.Grains.Hosting;
+using ChatOrleans.Grains.Chats;
+using ChatOrleans.ServiceDefaults;
 using ChatOrleans.Tests.Infrastructure;
 using Microsoft.Extensions.Options;
 
@@ -134,7 +135,7 @@ public sealed class OptionsValidationTests
     [Fact]
     public void EveryOptionsClassHasAGeneratedValidator()
     {
-        var assemblies = new[] { typeof(DeploymentOptions).Assembly, typeof(GatewayApp).Assembly };
+        var assemblies = new[] { typeof(DeploymentOptions).Assembly, typeof(ChatOptions).Assembly, typeof(GatewayApp).Assembly };
         var types = assemblies.SelectMany(a => a.GetTypes()).ToList();
         var optionsClasses = types
             .Where(t => t is { IsClass: true, IsAbstract: false } && t.Name.EndsWith("Options", StringComparison.Ordinal))
@@ -156,7 +157,7 @@ public sealed class OptionsValidationTests
     [Fact]
     public void EveryRangeMessageNamesItsOwnSetting()
     {
-        var ranged = new[] { typeof(DeploymentOptions).Assembly, typeof(GatewayApp).Assembly }
+        var ranged = new[] { typeof(DeploymentOptions).Assembly, typeof(ChatOptions).Assembly, typeof(GatewayApp).Assembly }
             .SelectMany(a => a.GetTypes())
             .Where(t => t.GetField("SectionName", BindingFlags.Public | BindingFlags.Static) is { IsLiteral: true })
             .SelectMany(t => t.GetProperties().Select(p => (Type: t, Property: p, Range: p.GetCustomAttribute<SettingRangeAttribute>())))

@@ -6,7 +6,7 @@ namespace ChatOrleans.Tests.Hosting;
 
 /// <summary>
 /// The hosts of a several-process deployment check their settings too: the backend silo
-/// (<c>ChatOrleans.Silo.dll</c>) and a production gateway (<c>ChatOrleans.Gateway.dll</c> as a
+/// (<c>ChatOrleans.Silo.dll</c>) and a production gateway (<c>ChatOrleans.Gateway.dll</c> of the client-only build, as a
 /// cluster client) exit at start on one bad setting, naming it, before they reach any other
 /// process or store. One process per row, run as the deployment runs it.
 /// </summary>
@@ -41,7 +41,7 @@ public sealed class ProcessOptionsValidationTests
     {
         // Stores that nothing listens on: the refusal comes before the gateway reaches for them.
         var (exitCode, output) = await RunAsync(
-            ProductionCluster.ProjectOutput("Gateway", "ChatOrleans.Gateway.dll"),
+            ProductionGatewayBuild.GatewayDll,
             [
                 "--Orleans:Profile=Production",
                 $"--Orleans:Redis=127.0.0.1:{FreePorts.Next()}",

@@ -3,6 +3,7 @@ using System.Text;
 using ChatOrleans.Client;
 using ChatOrleans.Gateway.Media;
 using ChatOrleans.Grains.Media;
+using ChatOrleans.ServiceDefaults.Media;
 using ChatOrleans.Tests.EndToEnd;
 using Microsoft.Extensions.DependencyInjection;
 

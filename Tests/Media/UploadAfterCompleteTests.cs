@@ -2,7 +2,7 @@ using System.Net;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using ChatOrleans.Client;
-using ChatOrleans.Grains.Media.Stores;
+using ChatOrleans.ServiceDefaults.Media;
 using ChatOrleans.Tests.EndToEnd;
 using Microsoft.Extensions.DependencyInjection;
 

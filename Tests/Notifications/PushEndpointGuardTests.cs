@@ -1,5 +1,5 @@
 using System.Net;
-using ChatOrleans.Notifications.Senders;
+using ChatOrleans.ServiceDefaults.Notifications;
 
 namespace ChatOrleans.Tests.Notifications;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using ChatOrleans.Notifications.Senders;
+using ChatOrleans.ServiceDefaults.Notifications;
 using ChatOrleans.Tests.Infrastructure;
 
 namespace ChatOrleans.Tests.Notifications;

@@ -5,7 +5,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using ChatOrleans.Notifications.Senders;
+using ChatOrleans.ServiceDefaults.Notifications;
 using ChatOrleans.Tests.EndToEnd;
 using ChatOrleans.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;

@@ -120,7 +120,7 @@ public sealed class LogSecretsTests
 
         using var silo = Start("silo", ClusterRole.Silo, ProductionCluster.ProjectOutput("Silo", "ChatOrleans.Silo.dll"));
         await silo.WaitForHealthAsync(ProductionCluster.StartTimeout);
-        using var gateway = Start("gateway", ClusterRole.Gateway, ProductionCluster.ProjectOutput("Gateway", "ChatOrleans.Gateway.dll"));
+        using var gateway = Start("gateway", ClusterRole.Gateway, ProductionGatewayBuild.GatewayDll);
         await gateway.WaitForHealthAsync(ProductionCluster.StartTimeout);
         var firstLines = new[] { (silo, FirstLine(silo)), (gateway, FirstLine(gateway)) };
         await WaitUntilServingAsync(gateway);

@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
 # Gateway of the production profile: WebSocket /ws and the HTTP API, an Orleans cluster client.
+# Built with -p:EmbeddedSilo=false: no grains, so Grains/ is not even copied in.
 # Build from the repository root:   docker build -f deploy/docker/Gateway.Dockerfile -t chatorleans-gateway .
 # Needs BuildKit (default since Docker 23) so that Gateway.Dockerfile.dockerignore keeps the host's
 # bin/ and obj/ out of the image. Not built on the machine these files were written on (no engine):
@@ -9,13 +10,13 @@ FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props ./
 COPY Grains.Interfaces/Grains.Interfaces.csproj Grains.Interfaces/
-COPY Grains/Grains.csproj Grains/
-COPY Gateway/Gateway.csproj Gateway/
-RUN dotnet restore Gateway/Gateway.csproj
+COPY ServiceDefaults/ServiceDefaults.csproj ServiceDefaults/
+COPY Gateway/Gateway.csproj Gateway/Directory.Build.props Gateway/
+RUN dotnet restore Gateway/Gateway.csproj -p:EmbeddedSilo=false
 COPY Grains.Interfaces/ Grains.Interfaces/
-COPY Grains/ Grains/
+COPY ServiceDefaults/ ServiceDefaults/
 COPY Gateway/ Gateway/
-RUN dotnet publish Gateway/Gateway.csproj -c Release --no-restore -o /app/publish /p:UseAppHost=false
+RUN dotnet publish Gateway/Gateway.csproj -c Release --no-restore -o /app/publish -p:EmbeddedSilo=false /p:UseAppHost=false
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 WORKDIR /app

@@ -11,10 +11,12 @@ WORKDIR /src
 # change does not invalidate the restored packages' layer.
 COPY global.json Directory.Build.props Directory.Packages.props ./
 COPY Grains.Interfaces/Grains.Interfaces.csproj Grains.Interfaces/
+COPY ServiceDefaults/ServiceDefaults.csproj ServiceDefaults/
 COPY Grains/Grains.csproj Grains/
 COPY Silo/Silo.csproj Silo/
 RUN dotnet restore Silo/Silo.csproj
 COPY Grains.Interfaces/ Grains.Interfaces/
+COPY ServiceDefaults/ ServiceDefaults/
 COPY Grains/ Grains/
 COPY Silo/ Silo/
 RUN dotnet publish Silo/Silo.csproj -c Release --no-restore -o /app/publish /p:UseAppHost=false

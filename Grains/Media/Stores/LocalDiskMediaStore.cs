@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using ChatOrleans.ServiceDefaults.Media;
 
 namespace ChatOrleans.Grains.Media.Stores;
 

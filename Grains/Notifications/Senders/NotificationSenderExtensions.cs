@@ -1,4 +1,5 @@
-using ChatOrleans.Grains.Hosting;
+using ChatOrleans.ServiceDefaults;
+using ChatOrleans.ServiceDefaults.Notifications;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

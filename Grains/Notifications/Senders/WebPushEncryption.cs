@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
+using ChatOrleans.ServiceDefaults.Notifications;
 
 namespace ChatOrleans.Notifications.Senders;
 

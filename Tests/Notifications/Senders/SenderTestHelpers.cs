@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using ChatOrleans.Notifications;
 using ChatOrleans.Notifications.Senders;
+using ChatOrleans.ServiceDefaults.Notifications;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -2,6 +2,7 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using ChatOrleans.Notifications.Senders;
+using ChatOrleans.ServiceDefaults.Notifications;
 using static ChatOrleans.Tests.Notifications.Senders.SenderTestHelpers;
 
 namespace ChatOrleans.Tests.Notifications.Senders;

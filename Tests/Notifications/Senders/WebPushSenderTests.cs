@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using ChatOrleans.Notifications;
 using ChatOrleans.Notifications.Senders;
+using ChatOrleans.ServiceDefaults.Notifications;
 using ChatOrleans.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using static ChatOrleans.Tests.Notifications.Senders.SenderTestHelpers;

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
 
-namespace ChatOrleans.Grains.Hosting;
+namespace ChatOrleans.ServiceDefaults;
 
 /// <summary>
 /// Where the embedded profile keeps its files (database, signing key, media): configuration

@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 
-namespace ChatOrleans.Grains.Hosting;
+namespace ChatOrleans.ServiceDefaults;
 
 /// <summary>
 /// Which set-up a process runs (configuration section <c>Orleans</c>). One code path serves
@@ -10,6 +10,9 @@ namespace ChatOrleans.Grains.Hosting;
 public sealed class DeploymentOptions : IValidatableObject
 {
     public const string SectionName = "Orleans";
+
+    /// <summary>Binds Orleans' messaging options (silos and the gateways' cluster clients), e.g. <c>ResponseTimeout</c>.</summary>
+    public const string MessagingSection = SectionName + ":Messaging";
 
     /// <summary>
     /// <see cref="DeploymentProfile.Embedded"/>: one process, localhost clustering, SQLite under

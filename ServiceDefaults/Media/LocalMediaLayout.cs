@@ -1,4 +1,4 @@
-namespace ChatOrleans.Grains.Media.Stores;
+namespace ChatOrleans.ServiceDefaults.Media;
 
 /// <summary>
 /// The embedded store's files: <c>{root}/{media_id}/{variant}</c>. The media grain (silo) and the

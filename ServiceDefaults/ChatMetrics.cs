@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 
-namespace ChatOrleans.Grains.Observability;
+namespace ChatOrleans.ServiceDefaults;
 
 /// <summary>
 /// The project's own instruments (meter <c>ChatOrleans</c>, names under <c>chatorleans.</c>),

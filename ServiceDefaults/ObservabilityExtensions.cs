@@ -1,4 +1,3 @@
-using ChatOrleans.Grains.Observability;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
@@ -7,19 +6,20 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Npgsql;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 
-namespace ChatOrleans.Grains.Hosting;
+namespace ChatOrleans.ServiceDefaults;
 
 /// <summary>
 /// What every process (embedded, silo, gateway) serves to an operator, set up in one place:
-/// OpenTelemetry metrics (ours, Orleans', ASP.NET Core's, the runtime's, Npgsql's) scraped at
+/// OpenTelemetry metrics (ours, Orleans', ASP.NET Core's, the runtime's) scraped at
 /// <c>/metrics</c>, traces and metrics pushed by OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is
-/// set, <c>/healthz</c> (liveness) and <c>/healthz/ready</c> (the store, the cluster, Redis).
+/// set, <c>/healthz</c> (liveness) and <c>/healthz/ready</c> (the cluster, Redis). What the store
+/// adds (Npgsql's instruments, the store's readiness) plugs in from the host that has one
+/// (<c>StoreObservabilityExtensions</c> on a silo, <c>ClusterStoreHealthCheck</c> on a gateway that is a cluster client).
 /// </summary>
 public static class ObservabilityExtensions
 {
@@ -30,7 +30,8 @@ public static class ObservabilityExtensions
     /// <summary>The standard OpenTelemetry variable; OTLP export is off without it.</summary>
     public const string OtlpEndpointKey = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
-    private const string ReadyTag = "ready";
+    /// <summary>The tag of the checks <c>/healthz/ready</c> runs; checks added by other hosts carry it too.</summary>
+    public const string ReadyTag = "ready";
 
     /// <summary>Traces go nowhere without an OTLP endpoint, so grain calls carry no activity then.</summary>
     public static bool TracingEnabled(IConfiguration configuration) => !string.IsNullOrWhiteSpace(configuration[OtlpEndpointKey]);
@@ -64,7 +65,6 @@ public static class ObservabilityExtensions
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddProcessInstrumentation()
-                .AddNpgsqlInstrumentation()
                 .AddPrometheusExporter());
         if (TracingEnabled(configuration))
         {
@@ -72,22 +72,12 @@ public static class ObservabilityExtensions
                 .AddSource("Microsoft.Orleans.Runtime")
                 .AddSource("Microsoft.Orleans.Application")
                 .AddAspNetCoreInstrumentation()
-                .AddHttpClientInstrumentation()
-                .AddNpgsql());
+                .AddHttpClientInstrumentation());
             otel.UseOtlpExporter();
         }
 
         var health = services.AddHealthChecks();
         health.AddCheck<ClusterHealthCheck>("cluster", tags: [ReadyTag]);
-        if (!string.IsNullOrWhiteSpace(deployment.Postgres))
-        {
-            health.AddNpgSql(deployment.Postgres, name: "postgres", tags: [ReadyTag], timeout: TimeSpan.FromSeconds(5));
-        }
-        else
-        {
-            health.AddCheck<MessageLogHealthCheck>("sqlite", tags: [ReadyTag]);
-        }
-
         if (deployment.Profile == DeploymentProfile.Production)
         {
             health.AddRedis(deployment.Redis!, name: "redis", tags: [ReadyTag], timeout: TimeSpan.FromSeconds(5));

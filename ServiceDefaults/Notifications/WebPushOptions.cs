@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 
-namespace ChatOrleans.Notifications.Senders;
+namespace ChatOrleans.ServiceDefaults.Notifications;
 
 /// <summary>
 /// Web Push with VAPID (configuration section <c>Notifications:WebPush</c>). Set
@@ -10,7 +10,8 @@ namespace ChatOrleans.Notifications.Senders;
 /// </summary>
 public sealed class WebPushOptions : IValidatableObject
 {
-    public const string SectionName = NotificationSenderOptions.SectionName + ":WebPush";
+    /// <summary>Under the <c>Notifications</c> section of the senders (<c>NotificationSenderOptions</c>, silo-side).</summary>
+    public const string SectionName = "Notifications:WebPush";
 
     /// <summary>How push services can reach the operator: <c>mailto:ops@example.com</c> or an https URL (the VAPID <c>sub</c>).</summary>
     public string? Subject { get; set; }

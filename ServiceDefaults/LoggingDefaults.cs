@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace ChatOrleans.Grains.Hosting;
+namespace ChatOrleans.ServiceDefaults;
 
 /// <summary>
 /// The default log levels of every host, as the lowest configuration source: appsettings.json,

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace ChatOrleans.Notifications.Senders;
+namespace ChatOrleans.ServiceDefaults.Notifications;
 
 /// <summary>
 /// An application server key pair for VAPID (RFC 8292): P-256, the public key as the 65-byte

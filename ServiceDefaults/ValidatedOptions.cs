@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
-namespace ChatOrleans.Grains.Hosting;
+namespace ChatOrleans.ServiceDefaults;
 
 /// <summary>
 /// The one way options are checked: a source-generated <c>[OptionsValidator]</c> beside each

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace ChatOrleans.Grains.Hosting;
+namespace ChatOrleans.ServiceDefaults;
 
 /// <summary>
 /// Readiness: a grain call answers. A gateway that reaches no silo, or a silo that has not

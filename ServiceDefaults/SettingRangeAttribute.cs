@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace ChatOrleans.Grains.Hosting;
+namespace ChatOrleans.ServiceDefaults;
 
 /// <summary>
 /// <see cref="RangeAttribute"/> whose <see cref="ValidationAttribute.ErrorMessage"/> is kept. The

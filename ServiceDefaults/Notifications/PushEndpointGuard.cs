@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace ChatOrleans.Notifications.Senders;
+namespace ChatOrleans.ServiceDefaults.Notifications;
 
 /// <summary>
 /// Which addresses a Web Push endpoint may lead to. The endpoint comes from the client, so

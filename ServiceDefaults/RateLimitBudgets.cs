@@ -1,4 +1,4 @@
-namespace ChatOrleans.Grains.Observability;
+namespace ChatOrleans.ServiceDefaults;
 
 /// <summary>The values of the <c>budget</c> tag of <c>chatorleans.rate_limit.refusals</c>: one per budget that can refuse.</summary>
 public static class RateLimitBudgets

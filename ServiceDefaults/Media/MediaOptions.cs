@@ -1,8 +1,7 @@
 using System.ComponentModel.DataAnnotations;
-using ChatOrleans.Grains.Hosting;
 using Microsoft.Extensions.Options;
 
-namespace ChatOrleans.Grains.Media;
+namespace ChatOrleans.ServiceDefaults.Media;
 
 /// <summary>
 /// Uploads, their limits and where their bytes live (configuration section <c>Media</c>). Silos
