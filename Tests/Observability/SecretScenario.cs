@@ -58,10 +58,15 @@ internal sealed class SecretScenario(Uri gateway, IReadOnlyList<ClusterProcess> 
         }
 
         var bulky = secrets.Add("password (body over the limit)", SecretLedger.Fresh("pw-bulky-"));
-        using (var anonymous = new ChatApiClient(gateway, Http))
-        using (var refused = await anonymous.SendRawAsync(
-            HttpMethod.Post, "api/v1/auth/register", $$"""{"username":"{{Proto.UniqueName()}}","password":"{{bulky}}","display_name":"{{new string('d', 1_100_000)}}"}""", authenticate: false))
+        // With Expect: 100-continue the client waits for the server's word before it sends the body,
+        // so the refusal is read whole instead of racing the upload (the server closes the
+        // connection after a 413, and a client still writing would see a broken pipe instead).
+        using (var bulkyRegister = new HttpRequestMessage(HttpMethod.Post, new Uri(gateway, "api/v1/auth/register")))
         {
+            bulkyRegister.Content = new StringContent(
+                $$"""{"username":"{{Proto.UniqueName()}}","password":"{{bulky}}","display_name":"{{new string('d', 1_100_000)}}"}""", Encoding.UTF8, "application/json");
+            bulkyRegister.Headers.ExpectContinue = true;
+            using var refused = await Http.SendAsync(bulkyRegister);
             Assert.Equal(HttpStatusCode.RequestEntityTooLarge, refused.StatusCode);
         }
 
