@@ -40,18 +40,15 @@ public sealed class ChatMetrics
     public ChatMetrics(IMeterFactory meters)
     {
         Meter = meters.Create(MeterName);
-        _deliveryLatency = Meter.CreateHistogram(
-            "chatorleans.delivery.latency", "s",
-            "From the chat grain accepting a message (its created_at) to its new_message frame written to a socket; one per socket.",
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
-        _sendAckLatency = Meter.CreateHistogram(
-            "chatorleans.send.ack.latency", "s",
-            "From the gateway reading a send_message frame to its ack queued for the sender.",
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
-        _appendLatency = Meter.CreateHistogram(
-            "chatorleans.log.append.latency", "s",
-            "One batched write of messages to the chat's log.",
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
+        _deliveryLatency = Latency(
+            "chatorleans.delivery.latency",
+            "From the chat grain accepting a message (its created_at) to its new_message frame written to a socket; one per socket.");
+        _sendAckLatency = Latency(
+            "chatorleans.send.ack.latency",
+            "From the gateway reading a send_message frame to its ack queued for the sender.");
+        _appendLatency = Latency(
+            "chatorleans.log.append.latency",
+            "One batched write of messages to the chat's log.");
         _appendBatch = Meter.CreateHistogram(
             "chatorleans.log.append.batch_size", "{message}",
             "Messages per log write.",
@@ -59,10 +56,9 @@ public sealed class ChatMetrics
         _messagesSent = Meter.CreateCounter<long>(
             "chatorleans.messages.sent", "{message}",
             "Messages chats stored (and so will acknowledge); the denominator of grain calls per send.");
-        _streamLag = Meter.CreateHistogram(
-            "chatorleans.stream.lag", "s",
-            "From the chat grain accepting a message to this gateway receiving its event from the stream, once per event per gateway (before any socket).",
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
+        _streamLag = Latency(
+            "chatorleans.stream.lag",
+            "From the chat grain accepting a message to this gateway receiving its event from the stream, once per event per gateway (before any socket).");
         _grainCalls = Meter.CreateCounter<long>(
             "chatorleans.grain.calls", "{call}",
             "Grain calls this silo received, by grain interface; divided by chatorleans.messages.sent it gives the grain calls a send costs.");
@@ -112,4 +108,8 @@ public sealed class ChatMetrics
     public void NotificationSent(string channel) => _notificationsSent.Add(1, new KeyValuePair<string, object?>("channel", channel));
 
     public void NotificationFailed(string channel) => _notificationsFailed.Add(1, new KeyValuePair<string, object?>("channel", channel));
+
+    /// <summary>A duration in seconds, in <see cref="LatencyBuckets"/>.</summary>
+    private Histogram<double> Latency(string name, string description) =>
+        Meter.CreateHistogram(name, "s", description, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
 }

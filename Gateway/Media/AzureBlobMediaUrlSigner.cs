@@ -14,14 +14,7 @@ public sealed class AzureBlobMediaUrlSigner(BlobContainerClient container) : IMe
 
     public UploadTarget SignUpload(string mediaId, string contentType, long sizeBytes, DateTimeOffset expiresAt, string origin)
     {
-        var blob = container.GetBlobClient($"{mediaId}/{MediaIds.UploadVariant}");
-        var sas = new BlobSasBuilder
-        {
-            BlobContainerName = container.Name,
-            BlobName = blob.Name,
-            Resource = "b",
-            ExpiresOn = expiresAt,
-        };
+        var (blob, sas) = BlobSas(mediaId, MediaIds.UploadVariant, expiresAt);
         sas.SetPermissions(BlobSasPermissions.Create | BlobSasPermissions.Write);
         return new UploadTarget(
             blob.GenerateSasUri(sas).AbsoluteUri,
@@ -34,16 +27,10 @@ public sealed class AzureBlobMediaUrlSigner(BlobContainerClient container) : IMe
 
     public string SignRead(string mediaId, string variant, string contentType, string? fileName, DateTimeOffset expiresAt, string origin)
     {
-        var blob = container.GetBlobClient($"{mediaId}/{variant}");
-        var sas = new BlobSasBuilder
-        {
-            BlobContainerName = container.Name,
-            BlobName = blob.Name,
-            Resource = "b",
-            ExpiresOn = expiresAt,
-            // Served with the checked type whatever the uploader's PUT said.
-            ContentType = contentType,
-        };
+        var (blob, sas) = BlobSas(mediaId, variant, expiresAt);
+
+        // Served with the checked type whatever the uploader's PUT said.
+        sas.ContentType = contentType;
         if (fileName is not null)
         {
             var disposition = new ContentDispositionHeaderValue("inline");
@@ -53,5 +40,19 @@ public sealed class AzureBlobMediaUrlSigner(BlobContainerClient container) : IMe
 
         sas.SetPermissions(BlobSasPermissions.Read);
         return blob.GenerateSasUri(sas).AbsoluteUri;
+    }
+
+    /// <summary>The blob of one variant of a medium and a SAS for it alone, until <paramref name="expiresAt"/>; the caller adds the permissions.</summary>
+    private (BlobClient Blob, BlobSasBuilder Sas) BlobSas(string mediaId, string variant, DateTimeOffset expiresAt)
+    {
+        var blob = container.GetBlobClient($"{mediaId}/{variant}");
+        var sas = new BlobSasBuilder
+        {
+            BlobContainerName = container.Name,
+            BlobName = blob.Name,
+            Resource = "b",
+            ExpiresOn = expiresAt,
+        };
+        return (blob, sas);
     }
 }

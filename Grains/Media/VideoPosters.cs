@@ -13,9 +13,6 @@ public sealed partial class VideoPosters(IOptions<MediaOptions> options, ImagePr
 {
     private readonly Lazy<string?> _ffmpeg = new(() => FindExecutable(options.Value.FfmpegPath));
 
-    /// <summary>Whether poster frames can be made on this machine.</summary>
-    public bool Available => _ffmpeg.Value is not null;
-
     public async Task<MediaPreview> CreateAsync(string videoPath, string thumbnailPath, CancellationToken cancellationToken)
     {
         if (_ffmpeg.Value is not { } ffmpeg)

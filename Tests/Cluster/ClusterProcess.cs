@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using ChatOrleans.Tests.Infrastructure;
 
 namespace ChatOrleans.Tests.Cluster;
 
@@ -15,32 +16,17 @@ public enum ClusterRole
 /// same build as the test assembly, with its own ports. Its output is kept for failure reports.
 /// </summary>
 /// <remarks>
-/// It runs under a small <c>sh</c> watchdog that SIGKILLs it when the test process is gone, so a
-/// test host killed by a hang timeout leaves no cluster behind. <see cref="Kill"/> sends SIGKILL
-/// to the whole tree, the watchdog included.
+/// It runs as a <see cref="WatchedProcess"/>: its watchdog SIGKILLs it when the test process is
+/// gone, so a test host killed by a hang timeout leaves no cluster behind. <see cref="Kill"/>
+/// sends SIGKILL to the whole tree, the watchdog included.
 /// </remarks>
 public sealed class ClusterProcess : IDisposable
 {
-    private const int MaxLogLines = 20_000;
-
-    // $1: the process to outlive; the rest: the command. Polls once a second; costs nothing else.
-    private const string Watchdog =
-        """
-        watch=$1; shift
-        "$@" &
-        child=$!
-        while kill -0 "$watch" 2>/dev/null && kill -0 "$child" 2>/dev/null; do sleep 1; done
-        kill -9 "$child" 2>/dev/null
-        wait "$child"
-        """;
-
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
 
-    private readonly Process _process;
-    private readonly List<string> _log = [];
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly WatchedProcess _process;
 
-    private ClusterProcess(string name, ClusterRole role, int siloPort, int gatewayPort, int httpPort, Process process)
+    private ClusterProcess(string name, ClusterRole role, int siloPort, int gatewayPort, int httpPort, WatchedProcess process)
     {
         Name = name;
         Role = role;
@@ -75,42 +61,21 @@ public sealed class ClusterProcess : IDisposable
         string name, ClusterRole role, string dll, IEnumerable<string> arguments, string workingDirectory,
         int siloPort, int gatewayPort, int httpPort)
     {
-        var info = new ProcessStartInfo("/bin/sh")
+        var options = new WatchedProcessOptions
         {
             WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = false,
-            UseShellExecute = false,
+            Environment = new Dictionary<string, string?>
+            {
+                // Several processes share two cores: workstation GC keeps each one small and polite.
+                ["DOTNET_gcServer"] = "0",
+                ["ASPNETCORE_ENVIRONMENT"] = "Production",
+                ["ASPNETCORE_URLS"] = null,
+            },
+            MaxLogLines = 20_000,
+            Timestamps = true,
         };
-        info.ArgumentList.Add("-c");
-        info.ArgumentList.Add(Watchdog);
-        info.ArgumentList.Add("chatorleans-" + name);
-        info.ArgumentList.Add(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        info.ArgumentList.Add(DotnetHost());
-        info.ArgumentList.Add(dll);
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        // Several processes share two cores: workstation GC keeps each one small and polite.
-        info.Environment["DOTNET_gcServer"] = "0";
-        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        info.Environment.Remove("ASPNETCORE_URLS");
-
-        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        var started = new ClusterProcess(name, role, siloPort, gatewayPort, httpPort, process);
-        process.OutputDataReceived += (_, e) => started.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => started.Append(e.Data);
-        if (!process.Start())
-        {
-            throw new InvalidOperationException($"{name}: the process did not start.");
-        }
-
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return started;
+        var process = WatchedProcess.Start(name, [DotnetHost(), dll, .. arguments], options);
+        return new ClusterProcess(name, role, siloPort, gatewayPort, httpPort, process);
     }
 
     /// <summary>Polls <c>/healthz</c> until it answers 200; fails early when the process exits.</summary>
@@ -151,15 +116,8 @@ public sealed class ClusterProcess : IDisposable
     public void Kill()
     {
         Killed = true;
-        Append("=== SIGKILL from the test ===");
-        try
-        {
-            _process.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
-        }
+        _process.Note("=== SIGKILL from the test ===");
+        _process.Kill();
     }
 
     /// <summary>
@@ -190,65 +148,29 @@ public sealed class ClusterProcess : IDisposable
         return null;
     }
 
-    public Task WaitForExitAsync(TimeSpan timeout) => _process.WaitForExitAsync().WaitAsync(timeout);
+    public Task WaitForExitAsync(TimeSpan timeout) => _process.WaitForExitAsync(timeout);
 
     /// <summary>Lines of this process's output that contain <paramref name="text"/>.</summary>
-    public IReadOnlyList<string> LogLinesContaining(string text)
-    {
-        lock (_log)
-        {
-            return [.. _log.Where(l => l.Contains(text, StringComparison.Ordinal))];
-        }
-    }
+    public IReadOnlyList<string> LogLinesContaining(string text) => _process.LogLinesContaining(text);
 
     /// <summary>Writes everything this process printed (up to the last 20,000 lines) to <paramref name="path"/>.</summary>
-    public void SaveLog(string path)
-    {
-        lock (_log)
-        {
-            File.WriteAllLines(path, _log);
-        }
-    }
+    public void SaveLog(string path) => _process.SaveLog(path);
 
-    public string LogTail(int lines = 80)
-    {
-        lock (_log)
-        {
-            return $"--- {Name} ({Role}, http {HttpPort}, silo {SiloPort}, gateway {GatewayPort}), last {Math.Min(lines, _log.Count)} of {_log.Count} lines ---\n"
-                + string.Join('\n', _log.Skip(Math.Max(0, _log.Count - lines)));
-        }
-    }
+    public string LogTail(int lines = 80) =>
+        _process.LogTail(lines, $"{Name} ({Role}, http {HttpPort}, silo {SiloPort}, gateway {GatewayPort})");
 
     public void Dispose()
     {
         if (!HasExited)
         {
             Kill();
-            _process.WaitForExit(5_000);
         }
 
+        // Waits up to 5 s for the tree to go, then lets the process handle go.
         _process.Dispose();
     }
 
     public override string ToString() => $"{Name} ({BaseUri})";
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_log)
-        {
-            if (_log.Count >= MaxLogLines)
-            {
-                _log.RemoveRange(0, MaxLogLines / 10);
-            }
-
-            _log.Add($"[{_clock.Elapsed.TotalSeconds,7:F2}s] {line}");
-        }
-    }
 
     /// <summary>The <c>dotnet</c> that runs the tests (the CLI sets <c>DOTNET_HOST_PATH</c>), else the one on the PATH.</summary>
     private static string DotnetHost() =>

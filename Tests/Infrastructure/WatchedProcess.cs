@@ -4,7 +4,8 @@ using System.Globalization;
 namespace ChatOrleans.Tests.Infrastructure;
 
 /// <summary>
-/// A server the tests start themselves (a private Redis, a private PostgreSQL), run under a small
+/// A server the tests start themselves (a private Redis, a private PostgreSQL, a silo or gateway of
+/// <see cref="Cluster.ClusterProcess"/>), run under a small
 /// <c>sh</c> watchdog that signals it when the test process is gone, so a test host killed by a
 /// hang timeout leaves nothing behind. Its output is kept for failure reports.
 /// </summary>
@@ -16,7 +17,6 @@ namespace ChatOrleans.Tests.Infrastructure;
 /// </remarks>
 public sealed class WatchedProcess : IDisposable
 {
-    private const int MaxLogLines = 5_000;
 
     // $1: the process to outlive; $2: the signal for the server when it is gone; the rest: the command.
     private const string Watchdog =
@@ -30,27 +30,41 @@ public sealed class WatchedProcess : IDisposable
         """;
 
     private readonly Process _process;
+    private readonly WatchedProcessOptions _options;
     private readonly List<string> _log = [];
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
 
-    private WatchedProcess(string name, Process process)
+    private WatchedProcess(string name, Process process, WatchedProcessOptions options)
     {
         Name = name;
         _process = process;
+        _options = options;
     }
 
     public string Name { get; }
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The watchdog's exit code, which is the server's; only once <see cref="HasExited"/>.</summary>
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>The watchdog's process id; the server is its only child.</summary>
+    public int Id => _process.Id;
+
     /// <summary>
     /// Starts <paramref name="command"/> under the watchdog. <paramref name="orphanSignal"/> is what
     /// the server gets when the test process dies (PostgreSQL's postmaster takes its backends down
     /// on QUIT; a SIGKILLed postmaster would leave them to notice on their own).
     /// </summary>
-    public static WatchedProcess Start(string name, IReadOnlyList<string> command, string orphanSignal = "KILL")
+    public static WatchedProcess Start(string name, IReadOnlyList<string> command, string orphanSignal = "KILL") =>
+        Start(name, command, new WatchedProcessOptions { OrphanSignal = orphanSignal });
+
+    /// <summary>Starts <paramref name="command"/> under the watchdog, as <paramref name="options"/> say.</summary>
+    public static WatchedProcess Start(string name, IReadOnlyList<string> command, WatchedProcessOptions options)
     {
         var info = new ProcessStartInfo("/bin/sh")
         {
+            WorkingDirectory = options.WorkingDirectory ?? string.Empty,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -59,14 +73,26 @@ public sealed class WatchedProcess : IDisposable
         info.ArgumentList.Add(Watchdog);
         info.ArgumentList.Add("chatorleans-" + name);
         info.ArgumentList.Add(Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
-        info.ArgumentList.Add(orphanSignal);
+        info.ArgumentList.Add(options.OrphanSignal);
         foreach (var part in command)
         {
             info.ArgumentList.Add(part);
         }
 
+        foreach (var (variable, value) in options.Environment)
+        {
+            if (value is null)
+            {
+                info.Environment.Remove(variable);
+            }
+            else
+            {
+                info.Environment[variable] = value;
+            }
+        }
+
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        var started = new WatchedProcess(name, process);
+        var started = new WatchedProcess(name, process, options);
         process.OutputDataReceived += (_, e) => started.Append(e.Data);
         process.ErrorDataReceived += (_, e) => started.Append(e.Data);
         if (!process.Start())
@@ -131,11 +157,33 @@ public sealed class WatchedProcess : IDisposable
         }
     }
 
-    public string LogTail(int lines = 40)
+    /// <summary>Adds <paramref name="line"/> to the kept output, as if the server had printed it (a mark of what the test did).</summary>
+    public void Note(string line) => Append(line);
+
+    /// <summary>Lines of the kept output that contain <paramref name="text"/>.</summary>
+    public IReadOnlyList<string> LogLinesContaining(string text)
     {
         lock (_log)
         {
-            return $"--- {Name}, last {Math.Min(lines, _log.Count)} of {_log.Count} lines ---\n"
+            return [.. _log.Where(l => l.Contains(text, StringComparison.Ordinal))];
+        }
+    }
+
+    /// <summary>Writes the kept output (up to <see cref="WatchedProcessOptions.MaxLogLines"/> lines) to <paramref name="path"/>.</summary>
+    public void SaveLog(string path)
+    {
+        lock (_log)
+        {
+            File.WriteAllLines(path, _log);
+        }
+    }
+
+    /// <summary>The last <paramref name="lines"/> of output under a header naming <paramref name="title"/> (the name when null).</summary>
+    public string LogTail(int lines = 40, string? title = null)
+    {
+        lock (_log)
+        {
+            return $"--- {title ?? Name}, last {Math.Min(lines, _log.Count)} of {_log.Count} lines ---\n"
                 + string.Join('\n', _log.Skip(Math.Max(0, _log.Count - lines)));
         }
     }
@@ -160,12 +208,12 @@ public sealed class WatchedProcess : IDisposable
 
         lock (_log)
         {
-            if (_log.Count >= MaxLogLines)
+            if (_log.Count >= _options.MaxLogLines)
             {
-                _log.RemoveRange(0, MaxLogLines / 10);
+                _log.RemoveRange(0, _options.MaxLogLines / 10);
             }
 
-            _log.Add(line);
+            _log.Add(_options.Timestamps ? $"[{_clock.Elapsed.TotalSeconds,7:F2}s] {line}" : line);
         }
     }
 }

@@ -12,6 +12,10 @@
 # --disableTelemetry keeps it from calling out; --loose accepts headers it does not know.
 set -euo pipefail
 
+SERVICE="azurite.sh"
+# shellcheck source=deploy/services/lib.sh
+. "$(dirname "$0")/lib.sh"
+
 PORT="${CHATORLEANS_AZURITE_PORT:-10100}"
 RUN_DIR="${CHATORLEANS_AZURITE_DIR:-${TMPDIR:-/tmp}/chatorleans-azurite}"
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -25,28 +29,14 @@ LOG_FILE="$RUN_DIR/azurite-$PORT.log"
 ACCOUNT="devstoreaccount1"
 ACCOUNT_KEY="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 
-if [[ ! "$PORT" =~ ^[0-9]+$ ]]; then
-  echo "azurite.sh: CHATORLEANS_AZURITE_PORT must be a number" >&2
-  exit 2
-fi
-
-log() { echo "azurite.sh: $*" >&2; }
+require_number CHATORLEANS_AZURITE_PORT "$PORT"
 
 ensure_installed() {
   if [ -f "$MAIN" ]; then
     return
   fi
   if ! command -v npm >/dev/null 2>&1; then
-    if [ "$(id -u)" != "0" ]; then
-      log "Node.js and npm are not installed and installing them needs root"
-      exit 1
-    fi
-    log "installing Node.js and npm"
-    export DEBIAN_FRONTEND=noninteractive
-    if ! apt-get install -y -q nodejs npm >/dev/null; then
-      apt-get update -q >/dev/null
-      apt-get install -y -q nodejs npm >/dev/null
-    fi
+    apt_install "Node.js and npm" nodejs npm
   fi
   log "installing azurite $AZURITE_VERSION"
   mkdir -p "$INSTALL_DIR"
@@ -68,26 +58,22 @@ start() {
   nohup node "$MAIN" --blobHost 127.0.0.1 --blobPort "$PORT" --location "$RUN_DIR/data" \
     --skipApiVersionCheck --loose --disableTelemetry >"$LOG_FILE" 2>&1 &
   echo $! >"$PID_FILE"
-  for _ in $(seq 1 200); do
-    if answering; then
-      log "up on 127.0.0.1:$PORT"
-      return
-    fi
-    sleep 0.1
-  done
+  if wait_until 200 0.1 answering; then
+    log "up on 127.0.0.1:$PORT"
+    return
+  fi
   log "Azurite did not answer on 127.0.0.1:$PORT; see $LOG_FILE"
   exit 1
 }
+
+gone() { ! kill -0 "$1" 2>/dev/null; }
 
 stop() {
   if [ -f "$PID_FILE" ]; then
     pid="$(cat "$PID_FILE")"
     if kill -0 "$pid" 2>/dev/null; then
       kill "$pid"
-      for _ in $(seq 1 100); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-      done
+      wait_until 100 0.1 gone "$pid" || true
     fi
     rm -f "$PID_FILE"
   fi
@@ -97,12 +83,4 @@ url() {
   echo "DefaultEndpointsProtocol=http;AccountName=$ACCOUNT;AccountKey=$ACCOUNT_KEY;BlobEndpoint=http://127.0.0.1:$PORT/$ACCOUNT;"
 }
 
-case "${1:-}" in
-  start) start ;;
-  stop) stop ;;
-  url) url ;;
-  *)
-    echo "usage: $0 start|stop|url" >&2
-    exit 2
-    ;;
-esac
+run_command "$@"

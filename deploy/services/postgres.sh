@@ -11,6 +11,10 @@
 # tests create a fresh one per test and drop it afterwards.
 set -euo pipefail
 
+SERVICE="postgres.sh"
+# shellcheck source=deploy/services/lib.sh
+. "$(dirname "$0")/lib.sh"
+
 ROLE="${CHATORLEANS_PG_USER:-chatorleans}"
 DATABASE="${CHATORLEANS_PG_DATABASE:-chatorleans}"
 PASSWORD="${CHATORLEANS_PG_PASSWORD:-chatorleans-dev}"
@@ -23,8 +27,6 @@ for value in "$ROLE" "$DATABASE" "$PASSWORD"; do
     exit 2
   fi
 done
-
-log() { echo "postgres.sh: $*" >&2; }
 
 as_postgres() {
   if [ "$(id -un)" = "postgres" ]; then
@@ -40,16 +42,7 @@ ensure_installed() {
   if command -v pg_ctlcluster >/dev/null 2>&1; then
     return
   fi
-  if [ "$(id -u)" != "0" ]; then
-    log "PostgreSQL is not installed and installing it needs root"
-    exit 1
-  fi
-  log "installing PostgreSQL"
-  export DEBIAN_FRONTEND=noninteractive
-  if ! apt-get install -y -q postgresql >/dev/null; then
-    apt-get update -q >/dev/null
-    apt-get install -y -q postgresql >/dev/null
-  fi
+  apt_install PostgreSQL postgresql
 }
 
 # The newest installed server version that has (or gets) a cluster named main.
@@ -85,13 +78,7 @@ start() {
   fi
   port=$(cluster_field "$v" 3)
 
-  for _ in $(seq 1 60); do
-    if pg_isready -q -h 127.0.0.1 -p "$port"; then
-      break
-    fi
-    sleep 0.5
-  done
-  pg_isready -q -h 127.0.0.1 -p "$port" || { log "cluster $v/$CLUSTER did not accept connections on port $port"; exit 1; }
+  wait_until 60 0.5 pg_isready -q -h 127.0.0.1 -p "$port" || { log "cluster $v/$CLUSTER did not accept connections on port $port"; exit 1; }
 
   as_postgres psql -q -X -p "$port" -v ON_ERROR_STOP=1 -d postgres <<SQL
 DO \$\$
@@ -128,12 +115,4 @@ url() {
   echo "Host=127.0.0.1;Port=$port;Username=$ROLE;Password=$PASSWORD;Database=$DATABASE"
 }
 
-case "${1:-}" in
-  start) start ;;
-  stop) stop ;;
-  url) url ;;
-  *)
-    echo "usage: $0 start|stop|url" >&2
-    exit 2
-    ;;
-esac
+run_command "$@"

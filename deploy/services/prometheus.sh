@@ -9,22 +9,15 @@
 # machine without systemd (a container, CI) never starts.
 set -euo pipefail
 
-log() { echo "prometheus.sh: $*" >&2; }
+SERVICE="prometheus.sh"
+# shellcheck source=deploy/services/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 ensure_installed() {
   if command -v prometheus >/dev/null 2>&1; then
     return
   fi
-  if [ "$(id -u)" != "0" ]; then
-    log "Prometheus is not installed and installing it needs root (apt-get install -y prometheus)"
-    exit 1
-  fi
-  log "installing Prometheus"
-  export DEBIAN_FRONTEND=noninteractive
-  if ! apt-get install -y -q --no-install-recommends prometheus >/dev/null; then
-    apt-get update -q >/dev/null
-    apt-get install -y -q --no-install-recommends prometheus >/dev/null
-  fi
+  apt_install Prometheus --no-install-recommends prometheus
 }
 
 case "${1:-}" in

@@ -12,35 +12,27 @@
 # root (CI runs as root).
 set -euo pipefail
 
+SERVICE="redis.sh"
+# shellcheck source=deploy/services/lib.sh
+. "$(dirname "$0")/lib.sh"
+
 PORT="${CHATORLEANS_REDIS_PORT:-6380}"
 RUN_DIR="${CHATORLEANS_REDIS_DIR:-${TMPDIR:-/tmp}/chatorleans-redis}"
 
-if [[ ! "$PORT" =~ ^[0-9]+$ ]]; then
-  echo "redis.sh: CHATORLEANS_REDIS_PORT must be a number" >&2
-  exit 2
-fi
-
-log() { echo "redis.sh: $*" >&2; }
+require_number CHATORLEANS_REDIS_PORT "$PORT"
 
 ensure_installed() {
   if command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1; then
     return
   fi
-  if [ "$(id -u)" != "0" ]; then
-    log "Redis is not installed and installing it needs root"
-    exit 1
-  fi
-  log "installing Redis"
-  export DEBIAN_FRONTEND=noninteractive
-  if ! apt-get install -y -q redis-server >/dev/null; then
-    apt-get update -q >/dev/null
-    apt-get install -y -q redis-server >/dev/null
-  fi
+  apt_install Redis redis-server
 }
 
 answering() {
   [ "$(redis-cli -h 127.0.0.1 -p "$PORT" ping 2>/dev/null || true)" = "PONG" ]
 }
+
+stopped() { ! answering; }
 
 start() {
   ensure_installed
@@ -51,13 +43,10 @@ start() {
   mkdir -p "$RUN_DIR"
   redis-server --bind 127.0.0.1 --port "$PORT" --daemonize yes --save '' --appendonly yes --appendfsync everysec \
     --dir "$RUN_DIR" --pidfile "$RUN_DIR/redis-$PORT.pid" --logfile "$RUN_DIR/redis-$PORT.log"
-  for _ in $(seq 1 100); do
-    if answering; then
-      log "up on 127.0.0.1:$PORT"
-      return
-    fi
-    sleep 0.1
-  done
+  if wait_until 100 0.1 answering; then
+    log "up on 127.0.0.1:$PORT"
+    return
+  fi
   log "the server did not answer on 127.0.0.1:$PORT; see $RUN_DIR/redis-$PORT.log"
   exit 1
 }
@@ -68,12 +57,9 @@ stop() {
     return 0
   fi
   redis-cli -h 127.0.0.1 -p "$PORT" shutdown nosave >/dev/null 2>&1 || true
-  for _ in $(seq 1 100); do
-    if ! answering; then
-      return 0
-    fi
-    sleep 0.1
-  done
+  if wait_until 100 0.1 stopped; then
+    return 0
+  fi
   log "the server on 127.0.0.1:$PORT did not stop"
   exit 1
 }
@@ -82,12 +68,4 @@ url() {
   echo "127.0.0.1:$PORT"
 }
 
-case "${1:-}" in
-  start) start ;;
-  stop) stop ;;
-  url) url ;;
-  *)
-    echo "usage: $0 start|stop|url" >&2
-    exit 2
-    ;;
-esac
+run_command "$@"

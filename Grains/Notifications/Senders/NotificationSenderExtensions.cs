@@ -40,40 +40,32 @@ public static class NotificationSenderExtensions
     private static void AddApns(IServiceCollection services, IConfiguration configuration)
     {
         var apns = Bind<ApnsOptions, ApnsOptionsValidator>(services, configuration, ApnsOptions.SectionName);
-        if (apns.IsConfigured)
+        AddPushSender(services, PushPlatform.Apns, apns.IsConfigured, () =>
         {
             // Apple asks providers to keep their HTTP/2 connections open rather than reconnect per push.
             AddHttpClient(services, ApnsPushSender.HttpClientName, apns.Timeout, TimeSpan.FromMinutes(30));
             services.AddSingleton<IPushSender, ApnsPushSender>();
-        }
-        else
-        {
-            AddLoggingSender(services, PushPlatform.Apns);
-        }
+        });
     }
 
     /// <summary>FCM: the real client when configured, else one that logs.</summary>
     private static void AddFcm(IServiceCollection services, IConfiguration configuration)
     {
         var fcm = Bind<FcmOptions, FcmOptionsValidator>(services, configuration, FcmOptions.SectionName);
-        if (fcm.IsConfigured)
+        AddPushSender(services, PushPlatform.Fcm, fcm.IsConfigured, () =>
         {
             // Google.Apis.Auth follows the token endpoint's redirects itself and wants a handler
             // that does not; FCM's send endpoint has none to follow.
             AddHttpClient(services, FcmPushSender.HttpClientName, fcm.Timeout, TimeSpan.FromMinutes(10), handler => handler.AllowAutoRedirect = false);
             services.AddSingleton<IPushSender, FcmPushSender>();
-        }
-        else
-        {
-            AddLoggingSender(services, PushPlatform.Fcm);
-        }
+        });
     }
 
     /// <summary>Web Push: the real client behind a guarded HTTP handler, and its VAPID keys, when configured; else one that logs.</summary>
     private static void AddWebPush(IServiceCollection services, IConfiguration configuration)
     {
         var webPush = Bind<WebPushOptions, WebPushOptionsValidator>(services, configuration, WebPushOptions.SectionName);
-        if (webPush.IsConfigured)
+        AddPushSender(services, PushPlatform.WebPush, webPush.IsConfigured, () =>
         {
             AddHttpClient(services, WebPushSender.HttpClientName, webPush.Timeout, TimeSpan.FromMinutes(10), handler =>
             {
@@ -89,11 +81,7 @@ public static class NotificationSenderExtensions
             services.AddSingleton(sp => VapidKeys.From(sp.GetRequiredService<IOptions<WebPushOptions>>().Value));
             services.AddSingleton<WebPushSender>();
             services.AddSingleton<IPushSender>(sp => sp.GetRequiredService<WebPushSender>());
-        }
-        else
-        {
-            AddLoggingSender(services, PushPlatform.WebPush);
-        }
+        });
     }
 
     /// <summary>Email: the SMTP relay when configured, else one that logs.</summary>
@@ -137,8 +125,18 @@ public static class NotificationSenderExtensions
             .RemoveAllLoggers();
     }
 
-    private static void AddLoggingSender(IServiceCollection services, PushPlatform platform) =>
-        services.AddSingleton<IPushSender>(sp => new LoggingPushSender(platform, sp.GetRequiredService<ILogger<LoggingPushSender>>()));
+    /// <summary>The real client of <paramref name="platform"/> (<paramref name="addClient"/>) when it is configured, else one that logs.</summary>
+    private static void AddPushSender(IServiceCollection services, PushPlatform platform, bool configured, Action addClient)
+    {
+        if (configured)
+        {
+            addClient();
+        }
+        else
+        {
+            services.AddSingleton<IPushSender>(sp => new LoggingPushSender(platform, sp.GetRequiredService<ILogger<LoggingPushSender>>()));
+        }
+    }
 
     private sealed class Marker;
 }

@@ -54,15 +54,13 @@ public sealed class PostgresGrainStorage(
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             // Nothing stored: the state object the runtime created stays as it is.
-            grainState.ETag = null;
-            grainState.RecordExists = false;
+            GrainStateRecords.Absent(grainState);
             return;
         }
 
         var etag = reader.GetString(0);
         grainState.State = serializer.Deserialize<T>(reader.GetFieldValue<byte[]>(1));
-        grainState.ETag = etag;
-        grainState.RecordExists = true;
+        GrainStateRecords.Stored(grainState, etag);
     }
 
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
@@ -98,8 +96,7 @@ public sealed class PostgresGrainStorage(
             throw await MismatchAsync(stateName, grainId, expected, cancellationToken).ConfigureAwait(false);
         }
 
-        grainState.ETag = etag;
-        grainState.RecordExists = true;
+        GrainStateRecords.Stored(grainState, etag);
     }
 
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
@@ -127,8 +124,7 @@ public sealed class PostgresGrainStorage(
             }
         }
 
-        grainState.ETag = null;
-        grainState.RecordExists = false;
+        GrainStateRecords.Absent(grainState);
     }
 
     private async Task<string?> StoredETagAsync(string stateName, GrainId grainId, CancellationToken cancellationToken)
@@ -142,10 +138,7 @@ public sealed class PostgresGrainStorage(
         string stateName, GrainId grainId, string? expected, CancellationToken cancellationToken)
     {
         var stored = await StoredETagAsync(stateName, grainId, cancellationToken).ConfigureAwait(false);
-        return new InconsistentStateException(
-            $"ETag mismatch for state {stateName} of grain {grainId} in storage {Name}: stored {stored ?? "<none>"}, given {expected ?? "<none>"}.",
-            stored ?? string.Empty,
-            expected ?? string.Empty);
+        return GrainStateRecords.Mismatch(Name, stateName, grainId.ToString(), stored, expected);
     }
 
     /// <summary>A command whose parameters $1 to $5 are the row's key.</summary>

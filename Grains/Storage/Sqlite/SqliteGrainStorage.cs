@@ -41,14 +41,12 @@ public sealed class SqliteGrainStorage(string name, SqliteDatabase database, Ser
         if (row is not { } stored)
         {
             // Nothing stored: the state object the runtime created stays as it is.
-            grainState.ETag = null;
-            grainState.RecordExists = false;
+            GrainStateRecords.Absent(grainState);
             return;
         }
 
         grainState.State = serializer.Deserialize<T>(stored.Data);
-        grainState.ETag = stored.ETag;
-        grainState.RecordExists = true;
+        GrainStateRecords.Stored(grainState, stored.ETag);
     }
 
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
@@ -79,8 +77,7 @@ public sealed class SqliteGrainStorage(string name, SqliteDatabase database, Ser
             },
             cancellationToken).ConfigureAwait(false);
 
-        grainState.ETag = etag;
-        grainState.RecordExists = true;
+        GrainStateRecords.Stored(grainState, etag);
     }
 
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
@@ -103,8 +100,7 @@ public sealed class SqliteGrainStorage(string name, SqliteDatabase database, Ser
             },
             cancellationToken).ConfigureAwait(false);
 
-        grainState.ETag = null;
-        grainState.RecordExists = false;
+        GrainStateRecords.Absent(grainState);
     }
 
     private void CheckETag(SqliteTransaction transaction, string stateName, string grainId, string? expected)
@@ -116,10 +112,7 @@ public sealed class SqliteGrainStorage(string name, SqliteDatabase database, Ser
         var stored = select.ExecuteScalar() as string;
         if (!string.Equals(stored, expected, StringComparison.Ordinal))
         {
-            throw new InconsistentStateException(
-                $"ETag mismatch for state {stateName} of grain {grainId} in storage {Name}: stored {stored ?? "<none>"}, given {expected ?? "<none>"}.",
-                stored ?? string.Empty,
-                expected ?? string.Empty);
+            throw GrainStateRecords.Mismatch(Name, stateName, grainId, stored, expected);
         }
     }
 

@@ -24,8 +24,8 @@ public sealed class LatencyRecorder
         long value = Math.Clamp(microseconds, 1, HighestMicroseconds);
         _histogram.RecordValue(value);
         Interlocked.Increment(ref _count);
-        UpdateMin(value);
-        UpdateMax(value);
+        InterlockedExtremes.LowerTo(ref _min, value);
+        InterlockedExtremes.RaiseTo(ref _max, value);
     }
 
     public LatencySummary Summarize()
@@ -53,36 +53,6 @@ public sealed class LatencyRecorder
     }
 
     private static double Ms(long microseconds) => Math.Round(microseconds / 1000.0, 3);
-
-    private void UpdateMin(long value)
-    {
-        long current = Interlocked.Read(ref _min);
-        while (value < current)
-        {
-            long seen = Interlocked.CompareExchange(ref _min, value, current);
-            if (seen == current)
-            {
-                return;
-            }
-
-            current = seen;
-        }
-    }
-
-    private void UpdateMax(long value)
-    {
-        long current = Interlocked.Read(ref _max);
-        while (value > current)
-        {
-            long seen = Interlocked.CompareExchange(ref _max, value, current);
-            if (seen == current)
-            {
-                return;
-            }
-
-            current = seen;
-        }
-    }
 }
 
 /// <summary>Latency percentiles in milliseconds.</summary>

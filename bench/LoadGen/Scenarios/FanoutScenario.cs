@@ -173,17 +173,7 @@ public sealed class FanoutScenario(IBenchTransport transport, ScenarioContext co
         public void Record(long latencyTicks, long receivedTicks)
         {
             _latency.RecordTicks(latencyTicks);
-            long current = Interlocked.Read(ref _lastReceived);
-            while (receivedTicks > current)
-            {
-                long seen = Interlocked.CompareExchange(ref _lastReceived, receivedTicks, current);
-                if (seen == current)
-                {
-                    break;
-                }
-
-                current = seen;
-            }
+            InterlockedExtremes.RaiseTo(ref _lastReceived, receivedTicks);
 
             if (Interlocked.Increment(ref _received) >= Expected)
             {
