@@ -39,6 +39,8 @@ await scenario('direct-chat', async (ctx) => {
 
   // More both ways; both sides show the same conversation in the same order.
   await send(alice, 'Great — lunch at noon?');
+  // Bob answers what he sees, so the order of the two is not a race between two sockets.
+  await poll(async () => (await messageTexts(bob)).includes('Great — lunch at noon?') || 'bob has not seen the question');
   await send(bob, 'Sounds good, see you then');
   const expected = ['Hi Bob! Are you around?', 'Yes, I am', 'Great — lunch at noon?', 'Sounds good, see you then'];
   await poll(async () => JSON.stringify(await messageTexts(alice)) === JSON.stringify(expected) || `alice sees ${JSON.stringify(await messageTexts(alice))}`);

@@ -16,9 +16,11 @@ await scenario('offline-catch-up', async (ctx) => {
 
   await startDirect(frank, graceName);
   await send(frank, 'before 1');
+  // Grace answers what she sees: her message is ordered after Frank's, never raced against it.
   await openChat(grace, 'Frank Ocean');
+  await poll(async () => JSON.stringify(await messageTexts(grace)) === JSON.stringify(['before 1']) || `grace shows ${JSON.stringify(await messageTexts(grace))}`);
   await send(grace, 'before 2');
-  await poll(async () => JSON.stringify(await messageTexts(frank)) === JSON.stringify(['before 1', 'before 2']) || 'not in step');
+  await poll(async () => JSON.stringify(await messageTexts(frank)) === JSON.stringify(['before 1', 'before 2']) || `frank shows ${JSON.stringify(await messageTexts(frank))}`);
 
   // Grace's network goes away: the client notices and says so.
   await grace.context().setOffline(true);
