@@ -3,6 +3,7 @@ using ChatOrleans.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
+using Xunit.Abstractions;
 
 namespace ChatOrleans.Tests.Grains;
 
@@ -12,7 +13,7 @@ namespace ChatOrleans.Tests.Grains;
 /// sender in fifty groups of the same size, and compares them.
 /// </summary>
 [Trait("Category", "Integration")]
-public sealed class SendCostTests : IAsyncLifetime
+public sealed class SendCostTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int GroupSize = 10;
     private const int BusyChats = 50;
@@ -60,6 +61,7 @@ public sealed class SendCostTests : IAsyncLifetime
 
         var lonerCost = await CostOfOneSend(lonerChat, loner);
         var busyCost = await CostOfOneSend(busyChats[^1], busy);
+        output.WriteLine($"member of 1: {lonerCost.Total} calls ({lonerCost})\nmember of {BusyChats}: {busyCost.Total} calls ({busyCost})");
 
         Assert.True(
             busyCost.Total <= lonerCost.Total,
