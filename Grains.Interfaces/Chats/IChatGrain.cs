@@ -63,6 +63,10 @@ public interface IChatGrain : IGrainWithStringKey
     [Alias("CountUnread")]
     Task<int> CountUnread(string userId, long afterSeq);
 
+    /// <summary>The member's unread count after <paramref name="afterSeq"/>, with the chat state it is exact for.</summary>
+    [Alias("GetUnread")]
+    Task<UnreadSnapshot> GetUnread(string userId, long afterSeq);
+
     /// <summary>
     /// The chat for one member's list: unread count above their read position and the newest
     /// message. The read position is <paramref name="lastReadSeq"/> or, when higher, the seq of the
@@ -82,7 +86,10 @@ public interface IChatGrain : IGrainWithStringKey
     [Alias("SetAlertLevel")]
     Task SetAlertLevel(string userId, NotificationLevel level);
 
-    /// <summary>Called when a member's read position moved: publishes a receipt where receipts apply.</summary>
-    [Alias("ReadMoved")]
-    Task ReadMoved(string userId, long lastReadSeq);
+    /// <summary>
+    /// A member read up to <paramref name="seq"/> (clamped to the last seq) from <paramref name="fromSeq"/>: publishes a receipt
+    /// where receipts apply, and returns the member's unread count from there.
+    /// </summary>
+    [Alias("MarkRead")]
+    Task<UnreadSnapshot> MarkRead(string userId, long fromSeq, long seq);
 }

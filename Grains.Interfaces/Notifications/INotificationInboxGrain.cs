@@ -39,14 +39,33 @@ public interface INotificationInboxGrain : IGrainWithStringKey
     /// <summary>
     /// From a chat after a durable write: messages this user may need to be alerted of. With
     /// <paramref name="mentionsOnly"/>, only those that mention the user count. The user's own
-    /// messages never count.
+    /// messages never count. <paramref name="unread"/> is the user's unread count in the chat
+    /// after the batch, when the chat knows it: the badge is kept from these.
     /// </summary>
     [OneWay, Alias("Alert")]
-    Task Alert(ChatAlert alert, bool mentionsOnly);
+    Task Alert(ChatAlert alert, bool mentionsOnly, UnreadSnapshot? unread);
 
-    /// <summary>From the user grain: the read position moved (on any device).</summary>
-    [OneWay, Alias("ReadMoved")]
-    Task ReadMoved(ReadState state);
+    /// <summary>
+    /// From the user grain: the read position moved (on any device), with the chat's count after
+    /// it. Pending alerts of what is now read are dropped; returns the badge.
+    /// </summary>
+    [Alias("ReadMoved")]
+    Task<int> ReadMoved(UnreadSnapshot unread);
+
+    /// <summary>The badge: the user's unread messages over their chats whose level is not <c>none</c>.</summary>
+    [Alias("GetBadgeCount")]
+    Task<int> GetBadgeCount();
+
+    /// <summary>
+    /// From the user grain: the user joined a chat or chose a level in it (<paramref name="level"/>),
+    /// or left it (<c>null</c>). Awaited, so that a badge asked for after the change includes it.
+    /// </summary>
+    [Alias("ChatListChanged")]
+    Task ChatListChanged(string chatId, NotificationLevel? level);
+
+    /// <summary>From a chat: something no batch carries changed the user's unread count there (a deletion).</summary>
+    [OneWay, Alias("UnreadChanged")]
+    Task UnreadChanged(string chatId);
 
     /// <summary>A device's session started (it is online and active from now).</summary>
     [OneWay, Alias("DeviceOnline")]

@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace ChatOrleans;
 
 /// <summary>
@@ -19,7 +21,8 @@ public interface IUserGrain : IGrainWithStringKey
     [Alias("GetChat")]
     Task<ChatView> GetChat(string chatId);
 
-    [Alias("GetChatEntries")]
+    /// <summary>The user's chats with their read positions and levels. Interleaves: it only reads the list.</summary>
+    [AlwaysInterleave, Alias("GetChatEntries")]
     Task<IReadOnlyList<UserChatEntry>> GetChatEntries();
 
     /// <summary>From the chat, after the membership is stored: adds the chat to the list and tells the user's devices.</summary>
@@ -34,9 +37,9 @@ public interface IUserGrain : IGrainWithStringKey
     [Alias("MarkRead")]
     Task<ReadState> MarkRead(string chatId, long seq);
 
-    /// <summary>The sender's own send moved their read position; the chat passes its last seq.</summary>
+    /// <summary>The sender's own send moved their read position: the chat passes the position and the unread count from it.</summary>
     [Alias("MarkReadBySend")]
-    Task MarkReadBySend(string chatId, long seq);
+    Task MarkReadBySend(UnreadSnapshot unread);
 
     [Alias("GetReadState")]
     Task<ReadState> GetReadState(string chatId);

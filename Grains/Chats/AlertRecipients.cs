@@ -9,7 +9,9 @@ namespace ChatOrleans.Grains.Chats;
 /// threshold (<c>Notifications:LargeGroupThreshold</c>) alert on <c>all</c>, larger groups on
 /// <c>mentions</c>. So a plain message in a 100,000-member channel selects only the members who
 /// chose <c>all</c>, and a mention only the (at most <c>Chat:MaxMentions</c>) mentioned members:
-/// never one per member. Muted (<c>none</c>) members are never selected.
+/// never one per member. Muted (<c>none</c>) members are never selected. In chats up to the
+/// threshold a member at <c>mentions</c> is selected for every batch (with only their mentions
+/// to alert of), so that every member's unread count can be kept from the batches.
 /// </remarks>
 internal static class AlertRecipients
 {
@@ -35,8 +37,10 @@ internal static class AlertRecipients
                 continue;
             }
 
+            // In a group up to the threshold every member but the muted hears of every batch, a
+            // mention or not: their unread count (and badge) is kept from these alerts.
             var level = members.ChosenLevel(userId) ?? defaultLevel;
-            if (level == NotificationLevel.None || (level == NotificationLevel.Mentions && !mentioned.Contains(userId)))
+            if (level == NotificationLevel.None || (large && level == NotificationLevel.Mentions && !mentioned.Contains(userId)))
             {
                 continue;
             }
@@ -46,4 +50,22 @@ internal static class AlertRecipients
 
         return recipients;
     }
+
+    /// <summary>
+    /// Whether <paramref name="userId"/> hears of every batch the chat writes (their own aside):
+    /// every member not muted in a chat up to the threshold, and in a larger group those who chose
+    /// <c>all</c>. Their unread count can be kept from the alerts; others' is counted when asked.
+    /// </summary>
+    public static bool HearsEveryBatch(string userId, ChatKind kind, ChatMembers members, int largeGroupThreshold)
+    {
+        var large = kind == ChatKind.Group && members.Count > largeGroupThreshold;
+        var level = members.ChosenLevel(userId) ?? (large ? NotificationLevel.Mentions : NotificationLevel.All);
+        return level == NotificationLevel.All || (!large && level == NotificationLevel.Mentions);
+    }
+
+    /// <summary>The members who hear of every batch (see <see cref="HearsEveryBatch"/>).</summary>
+    public static IEnumerable<string> EveryBatchMembers(ChatKind kind, ChatMembers members, int largeGroupThreshold) =>
+        kind == ChatKind.Group && members.Count > largeGroupThreshold
+            ? members.WhoChose(NotificationLevel.All)
+            : members.Ids.Where(id => members.ChosenLevel(id) != NotificationLevel.None);
 }

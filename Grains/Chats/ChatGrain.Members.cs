@@ -34,8 +34,16 @@ public sealed partial class ChatGrain
             await EnsureUsersExist(added);
 
             var now = _time.GetUtcNow();
+            var threshold = _notificationOptions.LargeGroupThreshold;
+            var grewLarge = _members.Count <= threshold && _members.Count + added.Count > threshold;
+            var hearingEveryBatch = grewLarge ? AlertRecipients.EveryBatchMembers(State.Kind, _members, threshold).ToList() : [];
             _members.Add(added, now);
             await _state.WriteStateAsync();
+            if (grewLarge)
+            {
+                // Members at the default level stop hearing of every batch: their badge is counted when asked from now.
+                TellUnreadChanged(hearingEveryBatch);
+            }
 
             var info = ToInfo();
             await NotifyJoined(added, info, now);

@@ -24,6 +24,26 @@ public sealed partial class ChatGrain
         }
     }
 
+    /// <summary>
+    /// Tells the members whose badge is kept from the batches that their count changed in a way
+    /// no batch carries (a deletion, the group grew past the large-group threshold): one one-way
+    /// call per such member, paid per change, never per message.
+    /// </summary>
+    private void TellUnreadChanged(IEnumerable<string> userIds)
+    {
+        try
+        {
+            foreach (var userId in userIds)
+            {
+                _ = InboxRefs[userId].UnreadChanged(ChatId);
+            }
+        }
+        catch (Exception ex)
+        {
+            LogAlertsFailed(ChatId, ex);
+        }
+    }
+
     private void StartAlerts(IReadOnlyList<ChatMessage> written)
     {
         try
@@ -41,7 +61,7 @@ public sealed partial class ChatGrain
                 written.Select(m => new AlertItem(m.Seq, m.SenderId, m.Text, m.Mentions, m.CreatedAt)).ToList());
             foreach (var recipient in recipients)
             {
-                _ = InboxRefs[recipient.UserId].Alert(alert, recipient.MentionsOnly);
+                _ = InboxRefs[recipient.UserId].Alert(alert, recipient.MentionsOnly, KeptSnapshot(recipient.UserId));
             }
         }
         catch (Exception ex)

@@ -142,7 +142,8 @@ public sealed partial class ChatGrain
     {
         try
         {
-            await UserRefs[userId].MarkReadBySend(ChatId, seq);
+            var unread = await Count(userId, seq);
+            await UserRefs[userId].MarkReadBySend(unread);
         }
         catch (Exception ex)
         {

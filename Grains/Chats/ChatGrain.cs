@@ -117,6 +117,7 @@ public sealed partial class ChatGrain : Grain, IChatGrain
             ForgetDeleted(stored.Message);
             _unread.NoteDeleted(stored.Message.Seq);
             await Publish(new MessageDeletedEvent(ChatId, messageId, stored.Message.Seq));
+            TellUnreadChanged(AlertRecipients.EveryBatchMembers(State.Kind, _members, _notificationOptions.LargeGroupThreshold).ToList());
         }
     }
 
@@ -183,22 +184,6 @@ public sealed partial class ChatGrain : Grain, IChatGrain
     {
         EnsureMember(userId);
         return Publish(new TypingEvent(ChatId, userId, started));
-    }
-
-    public Task ReadMoved(string userId, long lastReadSeq)
-    {
-        if (!State.Created)
-        {
-            ForgetUncreated();
-            return Task.CompletedTask;
-        }
-
-        if (!_members.Contains(userId))
-        {
-            return Task.CompletedTask;
-        }
-
-        return ReceiptsApply ? Publish(new ReceiptEvent(ChatId, userId, lastReadSeq)) : Task.CompletedTask;
     }
 
     private GrainRefCache<IUserGrain> UserRefs => _userRefs ??= new(GrainFactory, capacity: 100_000);

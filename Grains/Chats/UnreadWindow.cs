@@ -62,6 +62,26 @@ internal sealed class UnreadWindow(int senderWindow = UnreadWindow.DefaultSender
         return true;
     }
 
+    /// <summary>
+    /// The member's kept count extended to <paramref name="lastSeq"/>, and the read position it
+    /// counts after, when the window holds one for them (after any count this activation made).
+    /// </summary>
+    public bool TryCountKept(string userId, long lastSeq, out long afterSeq, out int count)
+    {
+        if (_counts.TryGetValue(userId, out var known) && known.UpToSeq <= lastSeq
+            && (known.UpToSeq == lastSeq || Covers(known.UpToSeq + 1, lastSeq)))
+        {
+            afterSeq = known.AfterSeq;
+            count = known.UpToSeq == lastSeq ? known.Count : known.Count + CountOthers(userId, known.UpToSeq + 1, lastSeq);
+            Keep(userId, afterSeq, lastSeq, count);
+            return true;
+        }
+
+        afterSeq = 0;
+        count = 0;
+        return false;
+    }
+
     /// <summary>Keeps a count the log made, to extend it later.</summary>
     public void Keep(string userId, long afterSeq, long upToSeq, int count)
     {

@@ -17,8 +17,7 @@ public sealed partial class NotificationInboxGrain
             return;
         }
 
-        var user = GrainFactory.GetGrain<IUserGrain>(UserId);
-        var badge = await user.GetBadgeCount();
+        var badge = await ComputeBadge();
         var names = await SenderNames(unread.Select(u => u.SenderId));
         foreach (var (deviceId, device) in State.Devices)
         {

@@ -81,8 +81,9 @@ public sealed partial class NotificationInboxGrain : Grain, INotificationInboxGr
         return settings;
     }
 
-    public async Task Alert(ChatAlert alert, bool mentionsOnly)
+    public async Task Alert(ChatAlert alert, bool mentionsOnly, UnreadSnapshot? unread)
     {
+        NoteBatch(alert, unread);
         var me = UserId;
         var items = alert.Items
             .Where(i => i.SenderId != me && (!mentionsOnly || i.Mentions.Contains(me)))
@@ -126,10 +127,14 @@ public sealed partial class NotificationInboxGrain : Grain, INotificationInboxGr
         }
     }
 
-    public async Task ReadMoved(ReadState state)
+    /// <summary>
+    /// The read position moved: pending alerts of what is now read are dropped, and devices that
+    /// were pushed a badge get the new one.
+    /// </summary>
+    private async Task DropReadAlerts(string chatId, long lastReadSeq, int badge)
     {
-        var dropped = State.PendingPush.RemoveAll(p => p.ChatId == state.ChatId && p.Seq <= state.LastReadSeq)
-            + State.PendingEmail.RemoveAll(p => p.ChatId == state.ChatId && p.Seq <= state.LastReadSeq);
+        var dropped = State.PendingPush.RemoveAll(p => p.ChatId == chatId && p.Seq <= lastReadSeq)
+            + State.PendingEmail.RemoveAll(p => p.ChatId == chatId && p.Seq <= lastReadSeq);
         if (State.PendingPush.Count == 0)
         {
             State.PushDueAt = null;
@@ -146,15 +151,15 @@ public sealed partial class NotificationInboxGrain : Grain, INotificationInboxGr
         var updates = 0;
         foreach (var (deviceId, device) in State.Devices)
         {
-            if (device.Token is null || !device.BadgeShown || device.LastBadge == state.BadgeCount || IsActive(deviceId, now))
+            if (device.Token is null || !device.BadgeShown || device.LastBadge == badge || IsActive(deviceId, now))
             {
                 continue;
             }
 
             State.OutboxPushes.Add(new OutgoingPush(
-                NewId(), deviceId, device.Token, null, null, state.ChatId, null, null, state.BadgeCount, Silent: true));
-            device.LastBadge = state.BadgeCount;
-            device.BadgeShown = state.BadgeCount > 0;
+                NewId(), deviceId, device.Token, null, null, chatId, null, null, badge, Silent: true));
+            device.LastBadge = badge;
+            device.BadgeShown = badge > 0;
             updates++;
         }
 

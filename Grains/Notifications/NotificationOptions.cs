@@ -25,6 +25,15 @@ public sealed class NotificationOptions
     /// </summary>
     public int LargeGroupThreshold { get; set; } = 1_000;
 
+    /// <summary>
+    /// How old a user's unread count in a large group (whose plain messages reach only the members
+    /// who chose <c>all</c>) may be when the badge is computed before it is counted again: the
+    /// badge follows such groups within this long, and a user in many of them costs one count per
+    /// group per period, not per message.
+    /// </summary>
+    [SettingRange(typeof(TimeSpan), "00:00:00", SettingRangeAttribute.MaxTimeSpan, ErrorMessage = "Notifications:LargeGroupUnreadRefresh must not be negative.")]
+    public TimeSpan LargeGroupUnreadRefresh { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The length of one unit of a user's <c>email_delay_minutes</c>: a minute; tests shorten it.</summary>
     public TimeSpan EmailDelayUnit { get; set; } = TimeSpan.FromMinutes(1);
 

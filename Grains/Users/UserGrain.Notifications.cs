@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace ChatOrleans.Grains.Users;
 
 /// <summary>What the user grain tells the notification pipeline.</summary>
@@ -11,9 +13,22 @@ public sealed partial class UserGrain
         ChatRefs[chatId].SetAlertLevel(UserId, level);
 
     /// <summary>
-    /// One way: pending alerts of what is now read are dropped, and devices that were pushed a
-    /// badge get the new one. The read path does not wait for it.
+    /// The pipeline keeps the user's badge over the chats they are in and the levels they chose;
+    /// it reads the whole list again after its own restart, so a failure here costs no more than a
+    /// stale badge until then, and the change itself stands.
     /// </summary>
-    private void TellReadMoved(ReadState readState) =>
-        _ = Inbox.ReadMoved(readState);
+    private async Task TellChatListChanged(string chatId, NotificationLevel? level)
+    {
+        try
+        {
+            await Inbox.ChatListChanged(chatId, level);
+        }
+        catch (Exception ex)
+        {
+            LogChatListChangeFailed(chatId, ex);
+        }
+    }
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Telling the notification pipeline that chat {ChatId} changed in the user's list failed; the badge may lag until it restarts")]
+    private partial void LogChatListChangeFailed(string chatId, Exception exception);
 }

@@ -123,6 +123,7 @@ public sealed partial class UserGrain : Grain, IUserGrain
             };
             State.Chats[chat.ChatId] = entry;
             await WriteStateAsync();
+            await TellChatListChanged(chat.ChatId, entry.Level);
         }
 
         await Publish(new ChatJoinedEvent(UserId, new ChatView(chat, entry.LastReadSeq, 0, entry.Level, null)));
@@ -133,6 +134,7 @@ public sealed partial class UserGrain : Grain, IUserGrain
         if (State.Chats.Remove(chatId))
         {
             await WriteStateAsync();
+            await TellChatListChanged(chatId, null);
         }
 
         await Publish(new ChatLeftEvent(UserId, chatId));
@@ -141,25 +143,26 @@ public sealed partial class UserGrain : Grain, IUserGrain
     public async Task<ReadState> MarkRead(string chatId, long seq)
     {
         var entry = await GetEntry(chatId);
-        var lastSeq = await ChatRefs[chatId].GetLastSeq(UserId);
-        return await MoveReadPosition(chatId, entry, Math.Min(seq, lastSeq));
+        var unread = await ChatRefs[chatId].MarkRead(UserId, entry.LastReadSeq, seq);
+        return await MoveReadPosition(entry, unread);
     }
 
-    public async Task MarkReadBySend(string chatId, long seq)
+    public async Task MarkReadBySend(UnreadSnapshot unread)
     {
-        if (State.Chats.TryGetValue(chatId, out var entry))
+        if (State.Chats.TryGetValue(unread.ChatId, out var entry))
         {
             // The chat already sent the receipt with the message, and the write waits for the
             // next flush: a send moves the position only past the sender's own message, so a
             // crash before the flush can at worst show a few messages as unread again.
-            await MoveReadPosition(chatId, entry, seq, fromSend: true);
+            await MoveReadPosition(entry, unread, fromSend: true);
         }
     }
 
     public async Task<ReadState> GetReadState(string chatId)
     {
         var entry = await GetEntry(chatId);
-        return await BuildReadState(chatId, entry);
+        var unread = await ChatRefs[chatId].GetUnread(UserId, entry.LastReadSeq);
+        return new ReadState(chatId, entry.LastReadSeq, unread.Count, await Inbox.GetBadgeCount());
     }
 
     public async Task<IReadOnlyList<ReadState>> GetReadStatesMovedSince(DateTimeOffset since)
@@ -170,39 +173,20 @@ public sealed partial class UserGrain : Grain, IUserGrain
             return [];
         }
 
-        var (unread, badge) = await CountUnread();
-        return moved.Select(c => new ReadState(c.Key, c.Value.LastReadSeq, unread[c.Key], badge)).ToList();
+        // One count per chat that moved (a reconnect's cost, not a send's), and the badge once.
+        var counts = await Task.WhenAll(moved.Select(c => CountUnreadOrZero(c.Key, c.Value.LastReadSeq)));
+        var badge = await Inbox.GetBadgeCount();
+        return moved.Select((c, i) => new ReadState(c.Key, c.Value.LastReadSeq, counts[i], badge)).ToList();
     }
 
-    public async Task<int> GetBadgeCount() => (await CountUnread()).Badge;
-
-    /// <summary>
-    /// Every chat's unread count in one pass, and the badge: the sum over chats whose level is not
-    /// <c>none</c>. One call per chat; a chat with nothing above the read position answers from memory.
-    /// </summary>
-    private async Task<(Dictionary<string, int> Unread, int Badge)> CountUnread()
-    {
-        var chats = State.Chats.ToList();
-        var counts = await Task.WhenAll(chats.Select(c => CountUnreadOrZero(c.Key, c.Value.LastReadSeq)));
-        var unread = new Dictionary<string, int>(chats.Count);
-        var badge = 0;
-        for (var i = 0; i < chats.Count; i++)
-        {
-            unread[chats[i].Key] = counts[i];
-            if (chats[i].Value.Level != NotificationLevel.None)
-            {
-                badge += counts[i];
-            }
-        }
-
-        return (unread, badge);
-    }
+    /// <summary>The badge, kept by the user's notification pipeline from what the chats tell it.</summary>
+    public Task<int> GetBadgeCount() => Inbox.GetBadgeCount();
 
     private async Task<int> CountUnreadOrZero(string chatId, long lastReadSeq)
     {
         try
         {
-            return await ChatRefs[chatId].CountUnread(UserId, lastReadSeq);
+            return (await ChatRefs[chatId].GetUnread(UserId, lastReadSeq)).Count;
         }
         catch (ChatException)
         {
@@ -219,6 +203,7 @@ public sealed partial class UserGrain : Grain, IUserGrain
         {
             entry.Level = level;
             await WriteStateAsync();
+            await TellChatListChanged(chatId, level);
         }
     }
 
@@ -233,15 +218,21 @@ public sealed partial class UserGrain : Grain, IUserGrain
         throw ChatException.Forbidden("You are not a member of this chat.");
     }
 
-    private async Task<ReadState> MoveReadPosition(string chatId, UserChatState entry, long seq, bool fromSend = false)
+    /// <summary>
+    /// Moves the read position to the one the chat counted from (never backwards), stores it, and
+    /// tells the user's devices with the chat's count and the badge the notification pipeline keeps.
+    /// </summary>
+    private async Task<ReadState> MoveReadPosition(UserChatState entry, UnreadSnapshot unread, bool fromSend = false)
     {
-        if (seq <= entry.LastReadSeq)
+        var chatId = unread.ChatId;
+        if (unread.ReadSeq <= entry.LastReadSeq)
         {
             // The read position never moves backwards; a lower mark changes nothing.
-            return await BuildReadState(chatId, entry);
+            var count = unread.ReadSeq == entry.LastReadSeq ? unread.Count : (await ChatRefs[chatId].GetUnread(UserId, entry.LastReadSeq)).Count;
+            return new ReadState(chatId, entry.LastReadSeq, count, await Inbox.GetBadgeCount());
         }
 
-        entry.LastReadSeq = seq;
+        entry.LastReadSeq = unread.ReadSeq;
         entry.ReadMovedAt = _time.GetUtcNow();
         if (fromSend)
         {
@@ -252,31 +243,11 @@ public sealed partial class UserGrain : Grain, IUserGrain
             await WriteStateAsync();
         }
 
-        var readState = await BuildReadState(chatId, entry);
+        // The pipeline drops pending alerts of what is now read and answers with the badge.
+        var badge = await Inbox.ReadMoved(unread);
+        var readState = new ReadState(chatId, entry.LastReadSeq, unread.Count, badge);
         await Publish(new ReadStateEvent(UserId, readState));
-        TellReadMoved(readState);
-
-        if (fromSend)
-        {
-            return readState;
-        }
-
-        try
-        {
-            await ChatRefs[chatId].ReadMoved(UserId, seq);
-        }
-        catch (Exception ex)
-        {
-            LogReceiptFailed(chatId, ex);
-        }
-
         return readState;
-    }
-
-    private async Task<ReadState> BuildReadState(string chatId, UserChatState entry)
-    {
-        var (unread, badge) = await CountUnread();
-        return new ReadState(chatId, entry.LastReadSeq, unread.GetValueOrDefault(chatId), badge);
     }
 
     /// <summary>Every write stores the whole state, so one that waits for a flush is taken along.</summary>
@@ -341,6 +312,4 @@ public sealed partial class UserGrain : Grain, IUserGrain
     [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Publishing {EventType} to the user's stream failed; devices catch up at reconnect")]
     private partial void LogPublishFailed(string eventType, Exception exception);
 
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Telling chat {ChatId} that the read position moved failed")]
-    private partial void LogReceiptFailed(string chatId, Exception exception);
 }

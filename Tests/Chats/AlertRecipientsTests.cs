@@ -41,16 +41,19 @@ public sealed class AlertRecipientsTests
     }
 
     [Fact]
-    public void AMemberOnMentionsIsAlertedOnlyWhenMentionedAndThenForTheMention()
+    public void AMemberOnMentionsInASmallGroupHearsOfEveryBatchForMentionsOnly()
     {
+        // Every batch, so that their unread count is kept from the batches; alerted (by the
+        // inbox) only for the mentions.
         var members = Members("a", "b", "c");
         members.ChooseLevel("b", NotificationLevel.Mentions);
 
         var plain = AlertRecipients.Select([Message(1, "a")], ChatKind.Group, members, Threshold);
         var mention = AlertRecipients.Select([Message(2, "a", mentions: ["b"])], ChatKind.Group, members, Threshold);
 
-        Assert.Equal([new("c", false)], plain);
+        Assert.Equal([new("b", true), new("c", false)], Sorted(plain));
         Assert.Equal([new("b", true), new("c", false)], Sorted(mention));
+        Assert.True(AlertRecipients.HearsEveryBatch("b", ChatKind.Group, members, Threshold));
     }
 
     [Fact]

@@ -306,7 +306,21 @@ public sealed class LimitsTests(ProtocolGatewayFixture fixture, ITestOutputHelpe
             while (type != "sync_done");
         }
 
-        await using var bobSocket = await bob.ConnectAsync("phone", new ChatConnectionOptions { RecordReceived = false, PublishEvents = false });
+        // Bob's own new_message of each send counts against his 16 frames too: he keeps at most two
+        // unread, so a loaded machine that reads slowly never fills his queue.
+        using var bobWindow = new SemaphoreSlim(2);
+        await using var bobSocket = await bob.ConnectAsync("phone", new ChatConnectionOptions
+        {
+            RecordReceived = false,
+            PublishEvents = false,
+            OnEvent = e =>
+            {
+                if (e is NewMessageEvent)
+                {
+                    bobWindow.Release();
+                }
+            },
+        });
 
         // Control: while it reads, the slow device gets the chat's messages live.
         await bobSocket.SendMessageAsync(direct, "live-1", "are you there?");
@@ -329,6 +343,7 @@ public sealed class LimitsTests(ProtocolGatewayFixture fixture, ITestOutputHelpe
         var text = Repeat(Emoji, MaxTextCodePoints - 8);
         for (var i = 2; i <= count; i++)
         {
+            Assert.True(await bobWindow.WaitAsync(Proto.Timeout), "Bob's own messages stopped arriving.");
             Assert.Equal(i, (await bobSocket.SendMessageAsync(direct, $"flood-{i}", $"{i,7} {text}")).Seq);
         }
 
