@@ -37,6 +37,7 @@ public sealed class SenderInManyChatsSmokeTests(ITestOutputHelper output)
             Rate = 10,
             Seconds = 1,
             Rounds = 1,
+            WarmupSeconds = 0.5,
             TailSeconds = 0.5,
             IdleSeconds = 0.5,
             SettleSeconds = 0.2,
@@ -51,6 +52,7 @@ public sealed class SenderInManyChatsSmokeTests(ITestOutputHelper output)
         Assert.Equal(10, result.ConnectedDevices);
         Assert.Null(result.MetricsError);
         Assert.Equal(["idle", "one-chat", "many-chats", "idle"], result.Windows.Select(w => w.Kind));
+        Assert.All(result.Windows.Where(w => w.Kind != "idle"), w => Assert.Equal(w.Acked, w.AckLatency?.Count));
         Assert.Equal(1, result.OneChat.Chats);
         Assert.Equal(3, result.ManyChats.Chats);
         foreach (var sender in new[] { result.OneChat, result.ManyChats })

@@ -234,7 +234,7 @@ public static class MarkdownReport
         }
     }
 
-    private static string Cores(double cpuSeconds, double wallSeconds) =>
+    internal static string Cores(double cpuSeconds, double wallSeconds) =>
         wallSeconds > 0 && cpuSeconds > 0 ? (cpuSeconds / wallSeconds).ToString("0.00", CultureInfo.InvariantCulture) + " cores" : "—";
 
     private static string Gib(long bytes) => (bytes / 1073741824.0).ToString("0.0", CultureInfo.InvariantCulture) + " GiB";

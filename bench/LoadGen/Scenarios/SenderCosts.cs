@@ -49,8 +49,8 @@ internal static class SenderCosts
         }
 
         return new SenderCost(
-            sender.Name, chats, own.Sum(w => w.Sent), acked, sender.Errors.ToDictionary(kv => kv.Key, kv => kv.Value),
-            sender.Ack.Summarize(), Interlocked.Read(ref sender.Expected), Interlocked.Read(ref sender.Received), sender.Delivery.Summarize(),
+            sender.Name, chats, own.Sum(w => w.Sent), acked, sender.Tally.ErrorCounts(),
+            sender.Tally.Ack.Summarize(), Interlocked.Read(ref sender.Tally.Expected), Interlocked.Read(ref sender.Tally.Received), sender.Tally.Delivery.Summarize(),
             own.Sum(w => w.MessagesStored), product, runtime, byInterface, cpuMs);
     }
 

@@ -18,7 +18,10 @@ public sealed record SenderInManyChatsSettings
     /// <summary>Seconds of sending in one window.</summary>
     public double Seconds { get; init; } = 10;
 
-    /// <summary>Windows per sender, interleaved (one chat, many chats, one chat, …) so the shared box's drift hits both alike.</summary>
+    /// <summary>Seconds each sender sends at the rate before anything is measured (the path's warm-up).</summary>
+    public double WarmupSeconds { get; init; } = 3;
+
+    /// <summary>Windows per sender, interleaved (one chat, many chats, many chats, one chat, …) so the shared box's drift hits both alike.</summary>
     public int Rounds { get; init; } = 2;
 
     /// <summary>
@@ -31,14 +34,14 @@ public sealed record SenderInManyChatsSettings
     /// <summary>Each of the two idle windows (before the rounds and after them) that measure the calls nobody's send causes.</summary>
     public double IdleSeconds { get; init; } = 10;
 
-    /// <summary>Quiet after connecting, so connection set-up work does not fall into the first idle window.</summary>
-    public double SettleSeconds { get; init; } = 3;
+    /// <summary>Quiet after the warm-up, so its leftover work (the notification coalescing's 3 s) does not fall into the first idle window.</summary>
+    public double SettleSeconds { get; init; } = 5;
 
     /// <summary>How long after a window's last send its acks and deliveries may still arrive.</summary>
     public double DrainSeconds { get; init; } = 10;
 }
 
-/// <summary>One measured interval between two scrapes of the server's metrics: an idle one, or one sender's sends.</summary>
+/// <summary>One measured interval between two scrapes of the server's metrics: an idle one, or one sender's sends (with their latencies).</summary>
 public sealed record SenderWindow(
     string Kind,
     int Round,
@@ -47,7 +50,9 @@ public sealed record SenderWindow(
     long Acked,
     double MessagesStored,
     IReadOnlyDictionary<string, double> GrainCalls,
-    CpuUsage Cpu);
+    CpuUsage Cpu,
+    LatencySummary? AckLatency = null,
+    LatencySummary? DeliveryLatency = null);
 
 /// <summary>What one sender's messages cost and how fast they went, over all its windows.</summary>
 public sealed record SenderCost(

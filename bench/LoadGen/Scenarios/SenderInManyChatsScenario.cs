@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using ChatOrleans.Client;
 using ChatOrleans.LoadGen.Infrastructure;
 using ChatOrleans.LoadGen.Transports;
 
@@ -23,7 +21,7 @@ public sealed class SenderInManyChatsScenario(ChatTransport transport, ScenarioC
     private const int OneChatSender = 0;
     private const int ManyChatsSender = 1;
 
-    private readonly Sender[] _senders = [new("one-chat"), new("many-chats")];
+    private readonly Sender[] _senders = [new(OneChatSender, "one-chat"), new(ManyChatsSender, "many-chats")];
 
     public async Task<SenderInManyChatsResult> RunAsync(CancellationToken cancellationToken)
     {
@@ -44,13 +42,12 @@ public sealed class SenderInManyChatsScenario(ChatTransport transport, ScenarioC
         _senders[OneChatSender].Bind(topology.Device(0, 0), chat: 0, topology.Recipients(topology.Chats[0]));
         _senders[ManyChatsSender].Bind(topology.Device(groupSize, 0), chat: 1, topology.Recipients(topology.Chats[1]));
 
-        // A few messages each, not measured: they warm up the path (JIT, the chats' activations, the stream subscriptions).
+        // Each sender at the rate for a while first, not measured: the first window after connecting thousands of
+        // devices ran at twice the CPU of the later ones (JIT tiers, the chats' activations, the collector catching up).
         foreach (Sender sender in _senders)
         {
-            for (int i = 0; i < 3; i++)
-            {
-                await transport.SendAsync(sender.Device, sender.Chat, $"{sender.Name}-warm-{i}", $"warm-up {i}", cancellationToken).ConfigureAwait(false);
-            }
+            await SendAtRateAsync(sender, "warm", settings.WarmupSeconds, cancellationToken).ConfigureAwait(false);
+            sender.Restart();
         }
 
         await Task.Delay(TimeSpan.FromSeconds(settings.SettleSeconds), cancellationToken).ConfigureAwait(false);
@@ -63,7 +60,8 @@ public sealed class SenderInManyChatsScenario(ChatTransport transport, ScenarioC
         windows.Add(await IdleWindowAsync(meter, 0, cancellationToken).ConfigureAwait(false));
         for (int round = 1; round <= Math.Max(1, settings.Rounds); round++)
         {
-            foreach (Sender sender in _senders)
+            // One chat first in odd rounds and last in even ones, so neither always follows the idle window.
+            foreach (Sender sender in round % 2 == 1 ? _senders : [_senders[1], _senders[0]])
             {
                 windows.Add(await SendWindowAsync(meter, sender, round, cancellationToken).ConfigureAwait(false));
             }
@@ -115,8 +113,24 @@ public sealed class SenderInManyChatsScenario(ChatTransport transport, ScenarioC
         var cpu = CpuWindow.Start(context.Server);
         long start = BenchClock.Now;
         long sentBefore = sender.Sent;
-        long ackedBefore = Interlocked.Read(ref sender.Acked);
-        long duration = BenchClock.TicksFromSeconds(settings.Seconds);
+        var window = new SendTally();
+        sender.Tally.Window = window;
+        await SendAtRateAsync(sender, round.ToString(System.Globalization.CultureInfo.InvariantCulture), settings.Seconds, cancellationToken).ConfigureAwait(false);
+        await Task.Delay(TimeSpan.FromSeconds(settings.TailSeconds), cancellationToken).ConfigureAwait(false);
+        (IReadOnlyDictionary<string, double> calls, double stored, double seconds) = await meter.NextAsync(start, cancellationToken).ConfigureAwait(false);
+        long sent = sender.Sent - sentBefore;
+        sender.Tally.Window = null;
+        long acked = Interlocked.Read(ref window.Acked);
+        double product = calls.Where(kv => IsProduct(kv.Key)).Sum(kv => kv.Value);
+        context.Log($"[{transport.Name}]   {sender.Name} round {round}: {acked}/{sent} acked in {Math.Round(seconds, 1)} s; {Math.Round(product)} calls to the product's grains ({(acked > 0 ? Math.Round(product / acked, 2) : 0)} a send before the idle calls are taken off)");
+        return new SenderWindow(sender.Name, round, Math.Round(seconds, 3), sent, acked, stored, calls, cpu.Stop(), window.Ack.Summarize(), window.Delivery.Summarize());
+    }
+
+    /// <summary>Sends at the rate for <paramref name="seconds"/> (open loop), then waits for every ack and delivery (up to the drain time).</summary>
+    private async Task SendAtRateAsync(Sender sender, string label, double seconds, CancellationToken cancellationToken)
+    {
+        long start = BenchClock.Now;
+        long duration = BenchClock.TicksFromSeconds(seconds);
         long ticksPerMessage = BenchClock.TicksFromSeconds(1.0 / Math.Max(0.1, settings.Rate));
         var inFlight = new List<Task>();
         long index = 0;
@@ -126,7 +140,10 @@ public sealed class SenderInManyChatsScenario(ChatTransport transport, ScenarioC
             long due = (BenchClock.Now - start) / ticksPerMessage + 1;
             for (; index < due && index * ticksPerMessage < duration; index++)
             {
-                inFlight.Add(SendOneAsync(sender, round, index, start + index * ticksPerMessage, cancellationToken));
+                long dueAt = start + index * ticksPerMessage;
+                string text = new Payload(sender.Index, index, dueAt, sender.Device).Format();
+                inFlight.Add(sender.Tally.SendAsync(transport, sender.Device, sender.Chat, $"{sender.Name}-{label}-{index}", text, sender.Recipients, dueAt, cancellationToken));
+                Interlocked.Increment(ref sender.SentCount);
             }
 
             await Task.Delay(1, cancellationToken).ConfigureAwait(false);
@@ -134,37 +151,9 @@ public sealed class SenderInManyChatsScenario(ChatTransport transport, ScenarioC
 
         await Task.WhenAll(inFlight).WaitAsync(TimeSpan.FromSeconds(settings.DrainSeconds + 30), cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         long drainDeadline = BenchClock.Now + BenchClock.TicksFromSeconds(settings.DrainSeconds);
-        while (Interlocked.Read(ref sender.Received) < Interlocked.Read(ref sender.Expected) && BenchClock.Now < drainDeadline)
+        while (Interlocked.Read(ref sender.Tally.Received) < Interlocked.Read(ref sender.Tally.Expected) && BenchClock.Now < drainDeadline)
         {
             await Task.Delay(20, cancellationToken).ConfigureAwait(false);
-        }
-
-        await Task.Delay(TimeSpan.FromSeconds(settings.TailSeconds), cancellationToken).ConfigureAwait(false);
-        (IReadOnlyDictionary<string, double> calls, double stored, double seconds) = await meter.NextAsync(start, cancellationToken).ConfigureAwait(false);
-        long sent = sender.Sent - sentBefore;
-        long acked = Interlocked.Read(ref sender.Acked) - ackedBefore;
-        double product = calls.Where(kv => IsProduct(kv.Key)).Sum(kv => kv.Value);
-        context.Log($"[{transport.Name}]   {sender.Name} round {round}: {acked}/{sent} acked in {Math.Round(seconds, 1)} s; {Math.Round(product)} calls to the product's grains ({(acked > 0 ? Math.Round(product / acked, 2) : 0)} a send before the idle calls are taken off)");
-        return new SenderWindow(sender.Name, round, Math.Round(seconds, 3), sent, acked, stored, calls, cpu.Stop());
-    }
-
-    private async Task SendOneAsync(Sender sender, int round, long index, long dueAt, CancellationToken cancellationToken)
-    {
-        Interlocked.Increment(ref sender.SentCount);
-        Interlocked.Add(ref sender.Expected, sender.Recipients);
-        string text = new Payload(sender == _senders[OneChatSender] ? OneChatSender : ManyChatsSender, index, dueAt, sender.Device).Format();
-        try
-        {
-            await transport.SendAsync(sender.Device, sender.Chat, $"{sender.Name}-{round}-{index}", text, cancellationToken).ConfigureAwait(false);
-            sender.Ack.RecordTicks(BenchClock.Now - dueAt);
-            Interlocked.Increment(ref sender.Acked);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // A refused send delivers nothing: it is counted as an error, not as missing deliveries.
-            Interlocked.Add(ref sender.Expected, -sender.Recipients);
-            string code = ex is ChatRequestException request ? request.Code : ex.GetType().Name;
-            sender.Errors.AddOrUpdate(code, 1, (_, n) => n + 1);
         }
     }
 
@@ -175,25 +164,22 @@ public sealed class SenderInManyChatsScenario(ChatTransport transport, ScenarioC
             return;
         }
 
-        Sender sender = _senders[payload.Step];
-        sender.Delivery.RecordTicks(receivedTicks - payload.SendTicks);
-        Interlocked.Increment(ref sender.Received);
+        _senders[payload.Step].Tally.Delivered(receivedTicks - payload.SendTicks);
     }
 
     internal static bool IsProduct(string grainInterface) => grainInterface.StartsWith(ProductInterfacePrefix, StringComparison.Ordinal);
 
     /// <summary>One of the two senders: where it sends, and what it measured.</summary>
-    internal sealed class Sender(string name)
+    internal sealed class Sender(int index, string name)
     {
-        public readonly LatencyRecorder Ack = new();
-        public readonly LatencyRecorder Delivery = new();
-        public readonly ConcurrentDictionary<string, long> Errors = new();
         public long SentCount;
-        public long Acked;
-        public long Expected;
-        public long Received;
+
+        /// <summary>Its place in the scenario, carried in the payload's step field so a delivery finds its sender.</summary>
+        public int Index { get; } = index;
 
         public string Name { get; } = name;
+
+        public SendTally Tally { get; private set; } = new();
 
         public int Device { get; private set; }
 
@@ -202,6 +188,13 @@ public sealed class SenderInManyChatsScenario(ChatTransport transport, ScenarioC
         public int Recipients { get; private set; }
 
         public long Sent => Interlocked.Read(ref SentCount);
+
+        /// <summary>Forgets what the warm-up measured.</summary>
+        public void Restart()
+        {
+            Tally = new SendTally();
+            Interlocked.Exchange(ref SentCount, 0);
+        }
 
         public void Bind(int device, int chat, int recipients)
         {
