@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # The benchmark command: ./bench/run.sh quick|full
 #
-# Builds the chat server, the load generator and the two baselines in Release, runs the five scenarios with the
+# Builds the chat server, the load generator and the two baselines in Release, runs the six scenarios with the
 # mode's sizes (each on a fresh server process), writes bench/results/<timestamp>-<mode>.json and regenerates
 # docs/benchmarks.md from every result file. quick finishes in under ten minutes on two cores; full asks for the
 # issue's sizes and takes about an hour. Not a test: CI does not run it (Tests/Bench has a seconds-long smoke test).
 #
 # Environment (all optional):
 #   BENCH_SCALE=1            multiplies every count (devices, members, chats, rates); 0.05 for a pipeline check
-#   BENCH_SCENARIOS=steady,fanout,throughput,connections,storm
+#   BENCH_SCENARIOS=steady,fanout,throughput,connections,storm,sender   (a comma-separated subset; all by default)
 #   BENCH_STEP_SECONDS=N     seconds per measured step (default: 5 quick, 20 full)
 #   BENCH_NO_BASELINES=1     skip the bare WebSocket and SignalR baselines
 #   BENCH_SERVER_ARGS="..."  extra arguments for every chat server process (configuration overrides)

@@ -47,7 +47,7 @@ public sealed record SuiteOptions
 /// <summary>Runs the scenarios for a mode, each on a fresh server process, and collects one <see cref="BenchRun"/>.</summary>
 public sealed class BenchSuite(SuiteOptions options, Action<string> log)
 {
-    public static readonly IReadOnlyList<string> AllScenarios = ["steady", "fanout", "throughput", "connections", "storm"];
+    public static readonly IReadOnlyList<string> AllScenarios = ["steady", "fanout", "throughput", "connections", "storm", "sender"];
 
     private const int SocketReserve = 1_024;
 
@@ -144,6 +144,12 @@ public sealed class BenchSuite(SuiteOptions options, Action<string> log)
         {
             await Attempt(run, "reconnect-storm", () => WithGateway("storm", [], async (server, transport) =>
                 run.ReconnectStorm = await new ReconnectStormScenario(transport, Context(server), sizes.Storm).RunAsync(cancellationToken).ConfigureAwait(false))).ConfigureAwait(false);
+        }
+
+        if (Selected("sender"))
+        {
+            await Attempt(run, "sender-in-many-chats", () => WithGateway("sender", [], async (server, transport) =>
+                run.SenderInManyChats = await new SenderInManyChatsScenario(transport, Context(server), sizes.Sender).RunAsync(cancellationToken).ConfigureAwait(false))).ConfigureAwait(false);
         }
 
         run.FinishedAt = DateTimeOffset.UtcNow;

@@ -3,7 +3,7 @@ using ChatOrleans.LoadGen;
 using ChatOrleans.LoadGen.Results;
 
 // ChatOrleans load generator.
-//   run    --mode quick|full [--scale 1] [--out file.json] [--scenarios steady,fanout,throughput,connections,storm]
+//   run    --mode quick|full [--scale 1] [--out file.json] [--scenarios steady,fanout,throughput,connections,storm,sender]
 //          [--no-baselines] [--repo DIR] [--server-url URL] [--server-arg ARG]... [--stores embedded,postgres]
 //          [--postgres-args "ARGS"] [--step-seconds N] [--no-delivered]
 //   report --results DIR --out docs/benchmarks.md

@@ -12,7 +12,8 @@ public sealed record Sizes(
     FanoutSettings Fanout,
     ThroughputSettings Throughput,
     ConnectionsSettings Connections,
-    ReconnectStormSettings Storm)
+    ReconnectStormSettings Storm,
+    SenderInManyChatsSettings Sender)
 {
     private static readonly int[] FullFanoutMembers = [1_000, 10_000, 100_000];
     private static readonly int[] QuickFanoutMembers = [1_000, 2_000];
@@ -68,6 +69,16 @@ public sealed record Sizes(
             GroupSize = 10,
             Missed = full ? 50 : 20,
         };
-        return new Sizes(steady, fanout, throughput, connections, storm);
+        // The 300 chats in both modes: the sender's chats are what is measured, and 3,000 sockets fit either.
+        var sender = new SenderInManyChatsSettings
+        {
+            GroupSize = 10,
+            ManyChats = N(300, 2),
+            DevicesPerUser = 1,
+            Rate = N(10, 2),
+            Seconds = stepSeconds ?? (full ? 20 : 10),
+            Rounds = full ? 3 : 2,
+        };
+        return new Sizes(steady, fanout, throughput, connections, storm, sender);
     }
 }

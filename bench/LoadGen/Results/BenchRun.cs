@@ -43,6 +43,8 @@ public sealed record BenchRun
 
     public ReconnectStormResult? ReconnectStorm { get; set; }
 
+    public SenderInManyChatsResult? SenderInManyChats { get; set; }
+
     public Dictionary<string, string> Errors { get; init; } = [];
 
     public List<TargetResult> Targets { get; set; } = [];

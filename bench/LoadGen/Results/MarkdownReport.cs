@@ -39,8 +39,8 @@ public static class MarkdownReport
 
         md.AppendLine("## All runs");
         md.AppendLine();
-        md.AppendLine("| date (UTC) | mode | scale | commit | machine | 1: max R, P95 < 50 / 200 ms | 2: largest group, last delivery | 3: acked msg/s many / hot | 4: devices held, per connection | 5: storm, all sync_done |");
-        md.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        md.AppendLine("| date (UTC) | mode | scale | commit | machine | 1: max R, P95 < 50 / 200 ms | 2: largest group, last delivery | 3: acked msg/s many / hot | 4: devices held, per connection | 5: storm, all sync_done | 6: grain calls a send, 1 / K chats |");
+        md.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         foreach (BenchRun run in runs.OrderByDescending(r => r.StartedAt))
         {
             FanoutRoundResult? biggest = run.Fanout?.Rounds.MaxBy(r => r.Members);
@@ -50,7 +50,8 @@ public static class MarkdownReport
             md.Append(biggest is null ? "—" : $"{biggest.Members:N0}: {Fmt(biggest.Single.LastMs)} ms").Append(" | ");
             md.Append(firstStore is null ? "—" : $"{firstStore.Settings.Store}: {string.Join(" / ", firstStore.Runs.Select(r => Fmt(r.AckedPerSecond)))}").Append(" | ");
             md.Append(run.Connections is { } c ? $"{c.StillOpenAfterHold:N0}, {Bytes(c.ServerBytesPerConnection)}" : "—").Append(" | ");
-            md.Append(run.ReconnectStorm is { } r ? $"{r.Devices:N0} × {r.Settings.Missed}: {Fmt(r.AllSyncDoneMs)} ms, {r.DevicesExact:N0} exact" : "—").AppendLine(" |");
+            md.Append(run.ReconnectStorm is { } r ? $"{r.Devices:N0} × {r.Settings.Missed}: {Fmt(r.AllSyncDoneMs)} ms, {r.DevicesExact:N0} exact" : "—").Append(" | ");
+            md.Append(run.SenderInManyChats is { } m ? $"{Fmt(m.OneChat.GrainCallsPerSend)} / {Fmt(m.ManyChats.GrainCallsPerSend)} (K = {m.ManyChats.Chats:N0})" : "—").AppendLine(" |");
         }
 
         md.AppendLine();
@@ -92,6 +93,7 @@ public static class MarkdownReport
         RenderThroughput(md, run);
         RenderConnections(md, run);
         RenderStorm(md, run);
+        SenderReport.Render(md, run);
         if (run.Errors.Count > 0)
         {
             md.AppendLine("### Errors");
@@ -232,12 +234,12 @@ public static class MarkdownReport
         }
     }
 
-    private static string Cores(double cpuSeconds, double wallSeconds) =>
+    internal static string Cores(double cpuSeconds, double wallSeconds) =>
         wallSeconds > 0 && cpuSeconds > 0 ? (cpuSeconds / wallSeconds).ToString("0.00", CultureInfo.InvariantCulture) + " cores" : "—";
 
     private static string Gib(long bytes) => (bytes / 1073741824.0).ToString("0.0", CultureInfo.InvariantCulture) + " GiB";
 
     private static string Short(string commit) => commit.Length > 10 ? commit[..10] : commit;
 
-    private static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
+    internal static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
 }

@@ -13,6 +13,7 @@ public static class Targets
         Fanout100K(run),
         PostgresThroughput(run),
         IdleDevices(run),
+        .. HotPathTargets.Evaluate(run),
     ];
 
     /// <summary>Ours over the baseline's, rounded; null when either is missing or the baseline is zero.</summary>
@@ -131,7 +132,7 @@ public static class Targets
     private static string Describe(ThroughputResult t) => string.Join(", ", t.Runs.Select(r =>
         $"{r.Shape} {r.AckedPerSecond.ToString("N0", CultureInfo.InvariantCulture)} msg/s{(r.PersistedMatchesAcked ? "" : " (persisted ≠ acked!)")}"));
 
-    private static string Why(BenchRun run, string key, string otherwise) =>
+    internal static string Why(BenchRun run, string key, string otherwise) =>
         run.Errors.TryGetValue(key, out string? error) ? "failed: " + FirstLine(error) : otherwise;
 
     internal static string FirstLine(string text) => text.Split('\n')[0].Trim();

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using ChatOrleans.Client;
 using ChatOrleans.LoadGen.Infrastructure;
 using ChatOrleans.LoadGen.Transports;
 
@@ -69,7 +67,7 @@ public sealed record SteadyLatencyResult(
 /// </summary>
 public sealed class SteadyLatencyScenario(IBenchTransport transport, ScenarioContext context, SteadyLatencySettings settings)
 {
-    private StepState[] _steps = [];
+    private SendTally[] _steps = [];
 
     public async Task<SteadyLatencyResult> RunAsync(CancellationToken cancellationToken)
     {
@@ -87,7 +85,7 @@ public sealed class SteadyLatencyScenario(IBenchTransport transport, ScenarioCon
         context.Log($"[{transport.Name}]   {connected} devices connected in {connectSeconds} s");
 
         // Step 0 is the warm-up, not reported; steps 1.. are the rates.
-        _steps = [.. Enumerable.Range(0, settings.Rates.Count + 1).Select(_ => new StepState())];
+        _steps = [.. Enumerable.Range(0, settings.Rates.Count + 1).Select(_ => new SendTally())];
         var random = new Random(settings.Seed);
         var groups = topology.Chats.Where(c => c.IsGroup).ToArray();
         var directs = topology.Chats.Where(c => !c.IsGroup).ToArray();
@@ -144,16 +142,14 @@ public sealed class SteadyLatencyScenario(IBenchTransport transport, ScenarioCon
             return;
         }
 
-        StepState step = _steps[payload.Step];
-        step.Delivery.RecordTicks(receivedTicks - payload.SendTicks);
-        Interlocked.Increment(ref step.Received);
+        _steps[payload.Step].Delivered(receivedTicks - payload.SendTicks);
     }
 
     private async Task<RateStepResult> RunStepAsync(
         int stepIndex, int rate, double seconds, Topology topology, TopologyChat[] groups, TopologyChat[] directs, Random random,
         CancellationToken cancellationToken)
     {
-        StepState step = _steps[stepIndex];
+        SendTally step = _steps[stepIndex];
         var cpu = CpuWindow.Start(context.Server);
         long start = BenchClock.Now;
         long duration = BenchClock.TicksFromSeconds(seconds);
@@ -178,9 +174,8 @@ public sealed class SteadyLatencyScenario(IBenchTransport transport, ScenarioCon
                     : directs[random.Next(directs.Length)];
                 int senderUser = chat.Members[random.Next(chat.Members.Length)];
                 int device = topology.Device(senderUser, random.Next(topology.DevicesPerUser));
-                int recipients = topology.Recipients(chat);
-                Interlocked.Add(ref step.Expected, recipients);
-                inFlight.Add(SendOneAsync(step, stepIndex, index, device, chat.Index, recipients, dueAt, cancellationToken));
+                string text = new Payload(stepIndex, index, dueAt, device).Format();
+                inFlight.Add(step.SendAsync(transport, device, chat.Index, $"s{stepIndex}-{index}", text, topology.Recipients(chat), dueAt, cancellationToken));
             }
 
             await Task.Delay(1, cancellationToken).ConfigureAwait(false);
@@ -197,37 +192,7 @@ public sealed class SteadyLatencyScenario(IBenchTransport transport, ScenarioCon
         CpuUsage usage = cpu.Stop();
         return new RateStepResult(
             rate, Math.Round(index / sendSeconds, 1), Math.Round(sendSeconds, 2), index, Interlocked.Read(ref step.Acked),
-            step.Errors.ToDictionary(kv => kv.Key, kv => kv.Value), step.Ack.Summarize(),
+            step.ErrorCounts(), step.Ack.Summarize(),
             Interlocked.Read(ref step.Expected), Interlocked.Read(ref step.Received), step.Delivery.Summarize(), usage);
-    }
-
-    private async Task SendOneAsync(
-        StepState step, int stepIndex, long index, int device, int chat, int recipients, long dueAt, CancellationToken cancellationToken)
-    {
-        string text = new Payload(stepIndex, index, dueAt, device).Format();
-        string clientMsgId = $"s{stepIndex}-{index}";
-        try
-        {
-            await transport.SendAsync(device, chat, clientMsgId, text, cancellationToken).ConfigureAwait(false);
-            step.Ack.RecordTicks(BenchClock.Now - dueAt);
-            Interlocked.Increment(ref step.Acked);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // A refused send delivers nothing: it is counted as an error, not as missing deliveries.
-            Interlocked.Add(ref step.Expected, -recipients);
-            string code = ex is ChatRequestException request ? request.Code : ex.GetType().Name;
-            step.Errors.AddOrUpdate(code, 1, (_, n) => n + 1);
-        }
-    }
-
-    private sealed class StepState
-    {
-        public readonly LatencyRecorder Delivery = new();
-        public readonly LatencyRecorder Ack = new();
-        public readonly ConcurrentDictionary<string, long> Errors = new();
-        public long Expected;
-        public long Received;
-        public long Acked;
     }
 }

@@ -117,8 +117,7 @@ public sealed class ThroughputScenario(ChatTransport transport, ScenarioContext 
                 }
                 catch (Exception ex)
                 {
-                    string code = ex is ChatRequestException request ? request.Code : ex.GetType().Name;
-                    errors.AddOrUpdate(code, 1, (_, c) => c + 1);
+                    errors.AddOrUpdate(SendTally.ErrorCode(ex), 1, (_, c) => c + 1);
                     if (ex is ChatConnectionClosedException)
                     {
                         return;
