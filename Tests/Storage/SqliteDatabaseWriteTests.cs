@@ -79,6 +79,21 @@ public sealed class SqliteDatabaseWriteTests : IAsyncLifetime
         Assert.Equal(1, await CountStoredAsync());
     }
 
+    [Fact]
+    public async Task TheWriterKeepsALargePageCacheAndCheckpointsEveryTenThousandPages()
+    {
+        // Both are per connection: ask the writer itself. A negative cache_size is in KiB.
+        var (cacheSize, checkpointPages) = await _database.WriteAsync(tx =>
+        {
+            using var cache = SqliteDatabase.Command(tx, "PRAGMA cache_size;");
+            using var checkpoint = SqliteDatabase.Command(tx, "PRAGMA wal_autocheckpoint;");
+            return ((long)cache.ExecuteScalar()!, (long)checkpoint.ExecuteScalar()!);
+        });
+
+        Assert.Equal(-64 * 1024, cacheSize);
+        Assert.Equal(10_000, checkpointPages);
+    }
+
     /// <summary>Holds the writer (inside its transaction) until the test lets it go.</summary>
     private static bool Hold(ManualResetEventSlim holding, ManualResetEventSlim release)
     {

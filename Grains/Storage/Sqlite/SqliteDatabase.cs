@@ -28,6 +28,12 @@ public sealed partial class SqliteDatabase : IAsyncDisposable, IDisposable
 
     private const int BusyTimeoutMs = 10_000;
 
+    /// <summary>The writer connection's page cache (64 MiB); the pooled readers keep SQLite's default.</summary>
+    private const int WriterCacheKiB = 64 * 1024;
+
+    /// <summary>WAL pages (of 4 KiB) between automatic checkpoints: about 40 MiB, against SQLite's default 1,000.</summary>
+    private const int CheckpointPages = 10_000;
+
     private readonly string _connectionString;
     private readonly SqliteConnection _writer;
     private readonly GroupCommitter<WriteOperation, ValueTuple> _writes;
@@ -64,6 +70,13 @@ public sealed partial class SqliteDatabase : IAsyncDisposable, IDisposable
             // is what "durable before ack" needs (NORMAL could lose the last commits on power loss).
             Execute(_writer, "PRAGMA journal_mode=WAL;");
             Execute(_writer, $"PRAGMA synchronous=FULL; PRAGMA busy_timeout={BusyTimeoutMs};");
+
+            // The writer is the file's only writer, so its page cache stays valid from one commit to
+            // the next: a cache that holds the pages many chats append to spares a read of each
+            // one per commit. A longer WAL between checkpoints folds the many rewrites of those
+            // same pages into one copy to the main file, and checkpoints (which run inside a commit)
+            // come a tenth as often. Every COMMIT still syncs the WAL, so nothing of durability changes.
+            Execute(_writer, $"PRAGMA cache_size=-{WriterCacheKiB}; PRAGMA wal_autocheckpoint={CheckpointPages};");
             SchemaVersion = SqliteSchema.Migrate(_writer, version => LogMigrationApplied(_logger, version, FilePath));
         }
         catch
