@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using ChatOrleans.Gateway.Protocol;
 
 namespace ChatOrleans.Gateway.WebSockets;
@@ -17,8 +18,18 @@ public sealed partial class ClientConnection
             _metrics.Replayed(replayed);
         }
 
-        await foreach (var item in _outbound.Reader.ReadAllAsync(token))
+        // The queue is read without a token: a wait that can be cancelled allocates and registers
+        // anew each time the loop sleeps, once per frame under load. The token completes the
+        // queue instead, registered once for the connection.
+        using var stop = token.UnsafeRegister(static writer => ((ChannelWriter<Outbound>)writer!).TryComplete(), _outbound.Writer);
+        await foreach (var item in _outbound.Reader.ReadAllAsync(CancellationToken.None))
         {
+            if (token.IsCancellationRequested)
+            {
+                Written(item);
+                token.ThrowIfCancellationRequested();
+            }
+
             Writing(item);
             try
             {

@@ -282,12 +282,16 @@ public sealed partial class ClientConnection
         }
     }
 
-    private async Task SendAsync(byte[] payload, CancellationToken token)
+    /// <summary>
+    /// Writes one frame. The write keeps the token: a write to a peer that stopped reading waits
+    /// in the transport, and only a cancelled token ends it.
+    /// </summary>
+    private async ValueTask SendAsync(byte[] payload, CancellationToken token)
     {
         await _sendLock.WaitAsync(token);
         try
         {
-            await _socket.SendAsync(payload, WebSocketMessageType.Text, endOfMessage: true, token);
+            await _socket.SendAsync(payload.AsMemory(), WebSocketMessageType.Text, endOfMessage: true, token);
         }
         finally
         {
