@@ -31,7 +31,9 @@ public sealed partial class ClientConnection
     private readonly ChatMetrics _metrics;
     private readonly ILogger _logger;
     private readonly Channel<Outbound> _outbound;
-    private readonly ConcurrentDictionary<string, ChatCursor> _chats = new(StringComparer.Ordinal);
+    // Written by the send loop and the odd join or leave: one lock and a small table, grown with
+    // the user's chats, not the default 31 buckets per socket.
+    private readonly ConcurrentDictionary<string, ChatCursor> _chats = new(concurrencyLevel: 1, capacity: 7, StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly DeliveredAckBatcher _acks;
