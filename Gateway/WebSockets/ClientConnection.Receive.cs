@@ -66,9 +66,11 @@ public sealed partial class ClientConnection
 
     /// <summary>
     /// Reads one whole message into a rented buffer that grows up to the limit; past the limit
-    /// the rest of the message is read and discarded so the connection stays usable.
+    /// the rest of the message is read and discarded so the connection stays usable. A
+    /// <see cref="ValueTask{TResult}"/>: after the zero-byte probe the message is usually there
+    /// already, and a task per frame would be the receive path's largest allocation.
     /// </summary>
-    private async Task<ReceivedMessage> ReadMessageAsync(int limit, CancellationToken token)
+    private async ValueTask<ReceivedMessage> ReadMessageAsync(int limit, CancellationToken token)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(InitialReceiveBuffer, limit + 1));
         var length = 0;

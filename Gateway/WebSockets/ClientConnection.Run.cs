@@ -19,8 +19,8 @@ public sealed partial class ClientConnection
         var joined = new List<string>();
         try
         {
-            var (session, entries) = await ConnectAsync(replaced is not null, joined, token);
-            await RunLoopsAsync(session, entries, token);
+            // No local or loop holds the session: what the replay needs is let go once it is sent.
+            await RunLoopsAsync(WelcomeAndReplayAsync(await ConnectAsync(replaced is not null, joined, token), token), token);
         }
         catch (Exception ex) when (ex is OperationCanceledException or WebSocketException)
         {
@@ -41,7 +41,7 @@ public sealed partial class ClientConnection
     /// <paramref name="joined"/>), then starts the device's session, whose positions the send loop
     /// replays from.
     /// </summary>
-    private async Task<(DeviceSession Session, IReadOnlyList<UserChatEntry> Entries)> ConnectAsync(
+    private async Task<DeviceSession> ConnectAsync(
         bool replacing, List<string> joined, CancellationToken token)
     {
         if (replacing)
@@ -67,14 +67,17 @@ public sealed partial class ClientConnection
 
         // Chats joined between the two reads above are subscribed now; chat_created covers later ones.
         await AcquireChats(session.Positions.Keys.Except(joined).ToList(), joined);
-        return (session, entries);
+        return session;
     }
 
-    /// <summary>Runs the send and receive loops (and the token's expiry) until one loop ends, then stops the rest.</summary>
-    private async Task RunLoopsAsync(DeviceSession session, IReadOnlyList<UserChatEntry> entries, CancellationToken token)
+    /// <summary>
+    /// Runs the send loop (after <paramref name="replay"/>) and the receive loop (and the token's
+    /// expiry) until one loop ends, then stops the rest.
+    /// </summary>
+    private async Task RunLoopsAsync(Task replay, CancellationToken token)
     {
         var expiry = ExpireTokenAsync(token);
-        var send = SendLoopAsync(session, entries, token);
+        var send = SendLoopAsync(replay, token);
         var receive = ReceiveLoopAsync(token);
         var first = await Task.WhenAny(send, receive);
         if (first == send && Volatile.Read(ref _closeRequested) == 1)

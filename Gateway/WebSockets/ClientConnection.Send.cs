@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using ChatOrleans.Gateway.Protocol;
 
 namespace ChatOrleans.Gateway.WebSockets;
@@ -7,7 +8,11 @@ public sealed partial class ClientConnection
 {
     private const int ReplayPageSize = 200;
 
-    private async Task SendLoopAsync(DeviceSession session, IReadOnlyList<UserChatEntry> entries, CancellationToken token)
+    /// <summary>
+    /// Welcome, replay and <c>sync_done</c>. Its own method, so the session (positions in every
+    /// chat of the user) is garbage once the replay is sent instead of living as long as the socket.
+    /// </summary>
+    private async Task WelcomeAndReplayAsync(DeviceSession session, CancellationToken token)
     {
         await SendAsync(ServerFrames.Welcome(UserId, DeviceId, SessionId), token);
         var replayed = await ReplayAsync(session, token);
@@ -16,9 +21,25 @@ public sealed partial class ClientConnection
         {
             _metrics.Replayed(replayed);
         }
+    }
 
-        await foreach (var item in _outbound.Reader.ReadAllAsync(token))
+    /// <summary>Waits for the replay (see <see cref="WelcomeAndReplayAsync"/>), then sends live events.</summary>
+    private async Task SendLoopAsync(Task replay, CancellationToken token)
+    {
+        await replay;
+
+        // The queue is read without a token: a wait that can be cancelled allocates and registers
+        // anew each time the loop sleeps, once per frame under load. The token completes the
+        // queue instead, registered once for the connection.
+        using var stop = token.UnsafeRegister(static writer => ((ChannelWriter<Outbound>)writer!).TryComplete(), _outbound.Writer);
+        await foreach (var item in _outbound.Reader.ReadAllAsync(CancellationToken.None))
         {
+            if (token.IsCancellationRequested)
+            {
+                Written(item);
+                token.ThrowIfCancellationRequested();
+            }
+
             Writing(item);
             try
             {

@@ -31,7 +31,9 @@ public sealed partial class ClientConnection
     private readonly ChatMetrics _metrics;
     private readonly ILogger _logger;
     private readonly Channel<Outbound> _outbound;
-    private readonly ConcurrentDictionary<string, ChatCursor> _chats = new(StringComparer.Ordinal);
+    // Written by the send loop and the odd join or leave: one lock and a small table, grown with
+    // the user's chats, not the default 31 buckets per socket.
+    private readonly ConcurrentDictionary<string, ChatCursor> _chats = new(concurrencyLevel: 1, capacity: 7, StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly DeliveredAckBatcher _acks;
@@ -282,12 +284,16 @@ public sealed partial class ClientConnection
         }
     }
 
-    private async Task SendAsync(byte[] payload, CancellationToken token)
+    /// <summary>
+    /// Writes one frame. The write keeps the token: a write to a peer that stopped reading waits
+    /// in the transport, and only a cancelled token ends it.
+    /// </summary>
+    private async ValueTask SendAsync(byte[] payload, CancellationToken token)
     {
         await _sendLock.WaitAsync(token);
         try
         {
-            await _socket.SendAsync(payload, WebSocketMessageType.Text, endOfMessage: true, token);
+            await _socket.SendAsync(payload.AsMemory(), WebSocketMessageType.Text, endOfMessage: true, token);
         }
         finally
         {
