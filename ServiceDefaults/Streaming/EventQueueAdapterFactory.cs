@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
-using Orleans.Providers.Streams.Common;
 using Orleans.Streams;
 
 namespace ChatOrleans.ServiceDefaults.Streaming;
@@ -18,7 +17,7 @@ public sealed class EventQueueAdapterFactory : IQueueAdapterFactory, IQueueAdapt
     private readonly IGrainFactory _grains;
     private readonly TimeSpan _idleWait;
     private readonly HashRingBasedStreamQueueMapper _mapper;
-    private readonly SimpleQueueAdapterCache _cache;
+    private readonly EventQueueAdapterCache _cache;
     private readonly ConcurrentDictionary<QueueId, IEventQueueGrain> _queues = new();
 
     public EventQueueAdapterFactory(
@@ -33,7 +32,7 @@ public sealed class EventQueueAdapterFactory : IQueueAdapterFactory, IQueueAdapt
         _grains = grains;
         _idleWait = options.IdleWait;
         _mapper = new HashRingBasedStreamQueueMapper(mapperOptions, name);
-        _cache = new SimpleQueueAdapterCache(cacheOptions, name, loggers);
+        _cache = new EventQueueAdapterCache(cacheOptions.CacheSize, name, loggers);
     }
 
     public string Name { get; }
