@@ -1,5 +1,6 @@
 using ChatOrleans.Gateway.Embedded;
 using ChatOrleans.ServiceDefaults;
+using ChatOrleans.ServiceDefaults.Streaming;
 using Orleans.Configuration;
 
 namespace ChatOrleans.Gateway.Hosting;
@@ -30,7 +31,7 @@ public static class ClusterConnectionExtensions
                 // Orleans:Messaging:ResponseTimeout (Orleans: 30 s) bounds how long a device's
                 // request waits when the silo serving it dies mid-call.
                 client.Services.AddOptions<ClientMessagingOptions>().Bind(configuration.GetSection(DeploymentOptions.MessagingSection));
-                client.AddMemoryStreams(StreamNames.Provider);
+                client.AddChatEventStreams(configuration);
                 if (ObservabilityExtensions.TracingEnabled(configuration))
                 {
                     client.AddActivityPropagation();

@@ -2,6 +2,7 @@ using ChatOrleans.Grains.Chats;
 using ChatOrleans.Grains.Notifications;
 using ChatOrleans.Grains.Observability;
 using ChatOrleans.ServiceDefaults;
+using ChatOrleans.ServiceDefaults.Streaming;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -11,10 +12,9 @@ namespace ChatOrleans.Grains.Hosting;
 public static class ChatSiloExtensions
 {
     /// <summary>
-    /// Registers the chat grains' options and services and the event streams. The stream
-    /// provider is in-memory here; its pulling period is the floor of fan-out latency, so it is
-    /// short (see <see cref="EventStreamOptions"/>). The stream subscriptions' storage
-    /// (<see cref="StorageNames.PubSub"/>) comes with the profile's storage.
+    /// Registers the chat grains' options and services and the event streams. The streams' queues
+    /// are in memory (see <see cref="EventStreamOptions"/> for the provider and its settings); the
+    /// stream subscriptions' storage (<see cref="StorageNames.PubSub"/>) comes with the profile's storage.
     /// </summary>
     public static ISiloBuilder AddChatGrains(this ISiloBuilder builder, IConfiguration configuration)
     {
@@ -24,13 +24,7 @@ public static class ChatSiloExtensions
         builder.AddIncomingGrainCallFilter<GrainCallCounter>();
         builder.AddChatNotifications(configuration);
 
-        // Read now, not at start: the queue count shapes the provider being registered.
-        var streams = ValidatedOptions.Read<EventStreamOptions, EventStreamOptionsValidator>(configuration, EventStreamOptions.SectionName);
-        builder.AddMemoryStreams(StreamNames.Provider, b =>
-        {
-            b.ConfigurePartitioning(streams.Queues);
-            b.ConfigurePullingAgent(o => o.Configure(a => a.GetQueueMsgsTimerPeriod = streams.PollPeriod));
-        });
+        builder.AddChatEventStreams(configuration);
         return builder;
     }
 }

@@ -1,4 +1,5 @@
 using ChatOrleans.Grains.Hosting;
+using ChatOrleans.ServiceDefaults.Streaming;
 using Microsoft.Extensions.Configuration;
 using Orleans.TestingHost;
 
@@ -22,12 +23,13 @@ public sealed class ClusterFixture : IAsyncLifetime
     {
         var builder = new InProcessTestClusterBuilder(1);
         var dataPath = _data.Path;
+        var configuration = new ConfigurationBuilder().Build();
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddEmbeddedStorage(dataPath);
-            silo.AddChatGrains(new ConfigurationBuilder().Build());
+            silo.AddChatGrains(configuration);
         });
-        builder.ConfigureClient(client => client.AddMemoryStreams(StreamNames.Provider));
+        builder.ConfigureClient(client => client.AddChatEventStreams(configuration));
         Cluster = builder.Build();
         await Cluster.DeployAsync();
     }
