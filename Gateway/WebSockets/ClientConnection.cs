@@ -37,6 +37,7 @@ public sealed partial class ClientConnection
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly DeliveredAckBatcher _acks;
+    private SendPipeline<FrameHandler.QueuedSend>? _sends;
     private int _closeRequested;
     private bool _sawOwnSession;
 
@@ -106,6 +107,18 @@ public sealed partial class ClientConnection
 
     /// <summary>The scheme and host the device connected to: local media URLs start with it.</summary>
     public string Origin { get; }
+
+    /// <summary>
+    /// This connection's sends on their way to the chats; made at the first send, so a connection
+    /// that only listens holds none. Used by the receive loop alone.
+    /// </summary>
+    internal SendPipeline<FrameHandler.QueuedSend> Sends => _sends ??= new(
+        _options.MaxSendsInFlight,
+        (chatId, sends) => _handler.DeliverSendsAsync(this, chatId, sends),
+        exception => _handler.NoteSendFault(this, exception));
+
+    /// <summary>Completes once every send this connection handed over is answered.</summary>
+    internal Task SendsAnswered() => _sends?.AllAnswered() ?? Task.CompletedTask;
 
     /// <summary>Sends a frame directly, in the order of the calls (answers to the client's requests).</summary>
     public void Reply(byte[] payload) => Enqueue(new Outbound.Frame(payload));

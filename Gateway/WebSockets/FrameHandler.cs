@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Unicode;
@@ -115,6 +114,15 @@ public sealed partial class FrameHandler(
             connection.NoteActivity();
         }
 
+        // Sends are answered while the next frames are read (see SendPipeline). A frame whose
+        // outcome could depend on an earlier send (history, a delete, a read position) waits for
+        // them, so the connection's frames still take effect in the order they came. Pings,
+        // delivered acks and typing concern nothing a send of this connection changes.
+        if (type is not ("send_message" or "ping" or "delivered" or "typing"))
+        {
+            await connection.SendsAnswered();
+        }
+
         switch (type)
         {
             case "ping":
@@ -142,16 +150,6 @@ public sealed partial class FrameHandler(
             default:
                 throw ChatException.BadRequest($"Unknown frame type \"{type}\".");
         }
-    }
-
-    private async Task SendMessageAsync(ClientConnection connection, FrameReader request, JsonElement? reqId)
-    {
-        RequireReqId(reqId, "send_message");
-        CheckSendBudget(connection);
-        var started = Stopwatch.GetTimestamp();
-        var message = await SendAsync(connection, request);
-        connection.Reply(ServerFrames.MessageAck(reqId, await media.MessageAsync(message, connection.Origin)));
-        metrics.Acked(Stopwatch.GetElapsedTime(started));
     }
 
     private async Task DeleteMessageAsync(ClientConnection connection, FrameReader request, JsonElement? reqId)
@@ -224,69 +222,6 @@ public sealed partial class FrameHandler(
         var messages = await _chats[request.RequiredString("chat_id")]
             .GetHistory(connection.UserId, query);
         connection.Reply(ServerFrames.MessagesAck(reqId, await media.MessagesAsync(messages, connection.Origin)));
-    }
-
-    private async Task<ChatMessage> SendAsync(ClientConnection connection, FrameReader request)
-    {
-        var chat = _chats[request.RequiredString("chat_id")];
-        var clientMsgId = request.RequiredString("client_msg_id");
-        if (clientMsgId.Length > 128)
-        {
-            throw ChatException.BadRequest("client_msg_id must be 1 to 128 characters.");
-        }
-
-        SendMessageCommand command;
-        try
-        {
-            command = ReadSend(connection, request, clientMsgId);
-        }
-        catch (ChatException ex)
-        {
-            // Still the chat's to answer: a retry of a stored message gets the original whatever
-            // its new content, and only the chat knows what it stored.
-            command = SendMessageCommand.Refused(connection.UserId, connection.DeviceId, clientMsgId, ex);
-        }
-
-        return await chat.Send(command);
-    }
-
-    private static SendMessageCommand ReadSend(ClientConnection connection, FrameReader request, string clientMsgId)
-    {
-        var options = connection.Options;
-
-        var text = request.OptionalString("text");
-        var mediaIds = request.OptionalStringArray("media_ids");
-        if (string.IsNullOrEmpty(text) && mediaIds.Count == 0)
-        {
-            throw ChatException.BadRequest("A message needs text or media.");
-        }
-
-        if (text is not null && text.EnumerateRunes().Count() > options.MaxTextCodePoints)
-        {
-            throw new ChatException(ErrorCodes.TooLarge, $"text may hold at most {options.MaxTextCodePoints} characters.");
-        }
-
-        if (mediaIds.Count > options.MaxMediaPerMessage)
-        {
-            throw ChatException.BadRequest($"A message carries at most {options.MaxMediaPerMessage} media.");
-        }
-
-        return new SendMessageCommand(
-            connection.UserId, connection.DeviceId, clientMsgId,
-            string.IsNullOrEmpty(text) ? null : text, mediaIds, request.OptionalString("parent_message_id"));
-    }
-
-    /// <summary>
-    /// The send budget (per device and per user, see <see cref="SendRateLimiter"/>) of every frame
-    /// that writes to a chat: <c>send_message</c>, <c>delete_message</c>, <c>edit_message</c>,
-    /// <c>add_reaction</c>, <c>remove_reaction</c>. Throws <c>rate_limited</c> when spent.
-    /// </summary>
-    private void CheckSendBudget(ClientConnection connection)
-    {
-        if (rateLimiter.TryAcquire(connection.UserId, connection.DeviceKey) is { } retryAfter)
-        {
-            throw new RateLimitedException(retryAfter, RateLimitBudgets.Send, "Too many messages: slow down.");
-        }
     }
 
     /// <summary>

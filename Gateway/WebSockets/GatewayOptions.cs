@@ -24,6 +24,15 @@ public sealed class GatewayOptions
     public int SendBurst { get; set; } = 50;
 
     /// <summary>
+    /// Sends (<c>send_message</c>) of one connection handed to their chats and not yet answered.
+    /// A client may keep several in flight: the gateway reads on while they are stored, and sends
+    /// to one chat that queue up go to it in one call and one log write. Past this the connection's
+    /// next frame waits for an answer.
+    /// </summary>
+    [SettingRange(1, 1024, ErrorMessage = "Gateway:MaxSendsInFlight must be 1 to 1024.")]
+    public int MaxSendsInFlight { get; set; } = 32;
+
+    /// <summary>
     /// Frames waiting for one socket. A device that stops reading fills it and is disconnected:
     /// it catches up by replay, and the gateway's memory stays bounded.
     /// </summary>

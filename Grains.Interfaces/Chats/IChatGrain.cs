@@ -38,6 +38,14 @@ public interface IChatGrain : IGrainWithStringKey
     [Alias("Send")]
     Task<ChatMessage> Send(SendMessageCommand command);
 
+    /// <summary>
+    /// Stores one connection's sends in the order given, each as <see cref="Send"/> would: each
+    /// gets its seq after the one before it, and sends that pass their checks at once are written
+    /// together. One outcome per command, in order; a refusal answers only its own command.
+    /// </summary>
+    [Alias("SendInOrder")]
+    Task<IReadOnlyList<SendOutcome>> SendInOrder(IReadOnlyList<SendMessageCommand> commands);
+
     /// <summary>Only the sender deletes. Deleting a deleted message succeeds and changes nothing.</summary>
     [Alias("Delete")]
     Task Delete(string actorId, string messageId);

@@ -25,4 +25,11 @@ public sealed record GroupCommitOptions
     /// caller's scheduler, which is what a grain's single-threaded state needs.
     /// </summary>
     public bool RunOnThreadPool { get; init; }
+
+    /// <summary>
+    /// True: an idle queue starts its first batch after the caller's turn (a yield on the caller's
+    /// scheduler), so everything queued in one turn goes in one batch: a connection's sends handed
+    /// over together are one write. False: a lone item starts its batch within the call.
+    /// </summary>
+    public bool YieldBeforeFirstBatch { get; init; }
 }

@@ -96,10 +96,20 @@ public sealed class GroupCommitter<TItem, TResult> : IAsyncDisposable
         {
             _ = Task.Run(DrainAsync);
         }
+        else if (_options.YieldBeforeFirstBatch)
+        {
+            _ = DrainAfterYieldAsync();
+        }
         else
         {
             _ = DrainAsync();
         }
+    }
+
+    private async Task DrainAfterYieldAsync()
+    {
+        await Task.Yield();
+        await DrainAsync();
     }
 
     private bool TryTakeDrainSlot()

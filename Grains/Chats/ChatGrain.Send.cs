@@ -14,13 +14,69 @@ public sealed partial class ChatGrain
     private ChatMessage? _lastMessage;
     private bool _lastMessageKnown;
 
-    public async Task<ChatMessage> Send(SendMessageCommand command)
+    public async Task<ChatMessage> Send(SendMessageCommand command) => await await Admit(command);
+
+    public async Task<IReadOnlyList<SendOutcome>> SendInOrder(IReadOnlyList<SendMessageCommand> commands)
+    {
+        // Each send is admitted (checked and queued for the log) before the next one is looked
+        // at, so the seqs follow the given order even when one check waits (media, a parent, a
+        // mention). Sends admitted without waiting, the common case, are queued in this one turn
+        // and go to the log in one write.
+        var admitted = new Task<ChatMessage>[commands.Count];
+        for (var i = 0; i < commands.Count; i++)
+        {
+            try
+            {
+                admitted[i] = await Admit(commands[i]);
+            }
+            catch (Exception ex)
+            {
+                admitted[i] = Task.FromException<ChatMessage>(ex);
+            }
+        }
+
+        var outcomes = new SendOutcome[commands.Count];
+        for (var i = 0; i < commands.Count; i++)
+        {
+            outcomes[i] = await Outcome(admitted[i]);
+        }
+
+        return outcomes;
+    }
+
+    private async Task<SendOutcome> Outcome(Task<ChatMessage> send)
+    {
+        try
+        {
+            return SendOutcome.Stored(await send);
+        }
+        catch (ChatException ex)
+        {
+            return SendOutcome.Refused(ex.Code, ex.Message);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OrleansException)
+        {
+            return SendOutcome.Refused(ErrorCodes.Unavailable, "The service is briefly unavailable; try again.");
+        }
+        catch (Exception ex)
+        {
+            LogSendFailed(ChatId, ex);
+            return SendOutcome.Refused(ErrorCodes.Internal, "Something went wrong on the server.");
+        }
+    }
+
+    /// <summary>
+    /// Checks one send and queues it for the log; the returned task is its outcome. Completes
+    /// without waiting unless a check must ask elsewhere (media, a parent message, an unknown
+    /// mention, the log for a refused retry). Refusals throw.
+    /// </summary>
+    private async ValueTask<Task<ChatMessage>> Admit(SendMessageCommand command)
     {
         EnsureMember(command.SenderId);
         var key = new ClientMessageKey(command.SenderId, command.ClientMsgId);
         if (Answered(key) is { } answered)
         {
-            return await answered;
+            return answered;
         }
 
         try
@@ -42,7 +98,7 @@ public sealed partial class ChatGrain
                 throw;
             }
 
-            return original;
+            return Task.FromResult(original);
         }
 
         var mentions = await ResolveMentions(command.Text);
@@ -50,11 +106,11 @@ public sealed partial class ChatGrain
         // Checked again: the awaits above let other sends in, and one may carry the same key.
         if (Answered(key) is { } again)
         {
-            return await again;
+            return again;
         }
 
         EnsureMember(command.SenderId);
-        return await _writer.Enqueue(command, key, mentions);
+        return _writer.Enqueue(command, key, mentions);
     }
 
     /// <summary>The message stored under this key, deleted or not, or null.</summary>

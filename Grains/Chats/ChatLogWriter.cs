@@ -57,8 +57,9 @@ internal sealed partial class ChatLogWriter(
     /// </summary>
     public Task<ChatMessage> Enqueue(SendMessageCommand command, ClientMessageKey key, IReadOnlyList<string> mentions)
     {
-        // On the grain's scheduler: the first send starts its write in this turn.
-        _queue ??= new GroupCommitter<PendingSend, ChatMessage>(WriteBatch, new GroupCommitOptions { MaxBatchItems = maxBatch });
+        // On the grain's scheduler: the first send's write starts right after this turn, with
+        // whatever else the turn queued (a connection's ordered sends).
+        _queue ??= new GroupCommitter<PendingSend, ChatMessage>(WriteBatch, new GroupCommitOptions { MaxBatchItems = maxBatch, YieldBeforeFirstBatch = true });
         var sent = _queue.Enqueue(new PendingSend(command, key, mentions));
         if (!sent.IsCompleted)
         {

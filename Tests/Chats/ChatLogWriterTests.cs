@@ -42,6 +42,20 @@ public sealed class ChatLogWriterTests
     });
 
     [Fact]
+    public Task SendsQueuedInOneTurnOnAnIdleWriterGoToTheLogInOneWrite() => OneTurnAtATime.Run(async () =>
+    {
+        var writer = await Writer();
+
+        // As ChatGrain.SendInOrder queues a connection's sends: one after the other, no await between.
+        var sends = new[] { Enqueue(writer, "alice", "c1"), Enqueue(writer, "alice", "c2"), Enqueue(writer, "alice", "c3") };
+        var messages = await Task.WhenAll(sends);
+
+        Assert.Equal([1L, 2, 3], messages.Select(m => m.Seq));
+        Assert.Equal([3], _log.Appends.Select(a => a.Count));
+        Assert.Equal([[1L, 2, 3]], _written.Select(w => w.Select(m => m.Seq)));
+    });
+
+    [Fact]
     public Task ABatchHoldsAtMostMaxBatchSends() => OneTurnAtATime.Run(async () =>
     {
         var writer = await Writer(maxBatch: 2);
