@@ -108,7 +108,7 @@ public sealed class LoadGenSmokeTests(ITestOutputHelper output)
             run.Write(path);
             var read = BenchRun.Read(path);
             Assert.NotNull(read);
-            Assert.Equal(14, read.Targets.Count);
+            Assert.Equal(15, read.Targets.Count);
             Assert.All(read.Targets, t => Assert.Equal(TargetResult.NotMeasured, t.Status));
             string markdown = MarkdownReport.Render([read]);
             Assert.Contains("## Latest quick run", markdown);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using ChatOrleans.LoadGen.Scenarios;
 using static ChatOrleans.LoadGen.Results.Targets;
 
@@ -19,6 +20,7 @@ public static class HotPathTargets
         SingleVsBare(run),
         ManyChatsVsHotChat(run),
         IdleConnectionMemory(run),
+        IdleGatewayCpu(run),
         SenderLatency(run),
         SenderGrainCalls(run),
     ];
@@ -112,6 +114,19 @@ public static class HotPathTargets
 
         return Judged(Id, Text, c.StillOpenAfterHold == c.Devices, perConnection <= 20 * 1024, Bytes(perConnection),
             $"{c.StillOpenAfterHold:N0} of {c.Devices:N0} devices held");
+    }
+
+    private static TargetResult IdleGatewayCpu(BenchRun run)
+    {
+        const string Id = "idle-gateway-cpu";
+        const string Text = "Issue 15: a gateway with 10,000 idle devices uses under 0.02 cores";
+        if (run.Connections is not { } c || c.ServerIdleCores is not { } cores)
+        {
+            return new(Id, Text, TargetResult.NotMeasured, "—", Why(run, "connections", "scenario 4 did not run on a server it started"));
+        }
+
+        return Judged(Id, Text, c.StillOpenAfterHold >= 10_000, cores < 0.02, $"{cores.ToString("0.000", CultureInfo.InvariantCulture)} cores",
+            $"{c.StillOpenAfterHold:N0} of {c.Devices:N0} devices held, CPU over {Fmt(c.IdleCpu!.WallSeconds)} s");
     }
 
     private static TargetResult SenderLatency(BenchRun run)

@@ -201,12 +201,12 @@ public static class MarkdownReport
         md.AppendLine("### 4. Connections");
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture,
-            $"Authenticated devices ({c.Users:N0} users × {c.Settings.DevicesPerUser}, each user in one group of {c.Settings.GroupSize}) connect in steps of {c.Settings.StepSize:N0}, then idle {Fmt(c.Settings.HoldSeconds)} s; a sample is pinged afterwards. Memory per connection = growth of the server's resident set / connections held.");
+            $"Authenticated devices ({c.Users:N0} users × {c.Settings.DevicesPerUser}, each user in one group of {c.Settings.GroupSize}) connect in steps of {c.Settings.StepSize:N0}, then idle {Fmt(c.Settings.HoldSeconds)} s; a sample is pinged afterwards. Memory per connection = growth of the server's resident set / connections held; idle CPU = the server's CPU seconds over the second half of the idle period / its length.");
         md.AppendLine();
-        md.AppendLine("| devices | held after idle | pings answered | connects/s | server RSS before → held | per connection | generator RSS | note |");
-        md.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- |");
+        md.AppendLine("| devices | held after idle | pings answered | connects/s | server RSS before → held | per connection | idle server CPU (cores) | generator RSS | note |");
+        md.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         md.AppendLine(CultureInfo.InvariantCulture,
-            $"| {c.Devices:N0}{(c.ClampedBy is null ? "" : $" (asked {c.RequestedDevices:N0})")} | {c.StillOpenAfterHold:N0} | {c.PingsAnswered}/{c.PingsSent} | {Fmt(c.ConnectsPerSecond)} | {Mib(c.ServerRssBeforeBytes)} → {Mib(c.ServerRssHeldBytes)} | **{Bytes(c.ServerBytesPerConnection)}** | {Mib(c.GeneratorRssBytes)} | {Cell(c.ClampedBy ?? c.StoppedBy ?? "")} |");
+            $"| {c.Devices:N0}{(c.ClampedBy is null ? "" : $" (asked {c.RequestedDevices:N0})")} | {c.StillOpenAfterHold:N0} | {c.PingsAnswered}/{c.PingsSent} | {Fmt(c.ConnectsPerSecond)} | {Mib(c.ServerRssBeforeBytes)} → {Mib(c.ServerRssHeldBytes)} | **{Bytes(c.ServerBytesPerConnection)}** | {c.ServerIdleCores?.ToString("0.000", CultureInfo.InvariantCulture) ?? "—"} | {Mib(c.GeneratorRssBytes)} | {Cell(c.ClampedBy ?? c.StoppedBy ?? "")} |");
         md.AppendLine();
     }
 

@@ -42,7 +42,14 @@ public sealed record ConnectionsResult(
     long? ServerBytesPerConnection,
     long GeneratorRssBytes,
     IReadOnlyList<ConnectionsPoint> Ramp,
-    string? StoppedBy);
+    string? StoppedBy,
+    CpuUsage? IdleCpu = null)
+{
+    /// <summary>The server's cores in use while every device sat idle (the second half of the hold), or null without a server process.</summary>
+    public double? ServerIdleCores => IdleCpu is { WallSeconds: > 0 } cpu && cpu.ServerCpuSeconds >= 0
+        ? Math.Round(cpu.ServerCpuSeconds / cpu.WallSeconds, 4)
+        : null;
+}
 
 /// <summary>
 /// Scenario 4, connections: authenticated devices connect step by step and then sit idle; the server's resident memory
@@ -87,7 +94,12 @@ public sealed class ConnectionsScenario(ChatTransport transport, ScenarioContext
 
         double connectSeconds = Math.Round(BenchClock.SecondsSince(started), 2);
         context.Log($"[{transport.Name}]   {connected} connected in {connectSeconds} s; holding {settings.HoldSeconds} s");
-        await Task.Delay(TimeSpan.FromSeconds(settings.HoldSeconds), cancellationToken).ConfigureAwait(false);
+        // The first half of the hold lets the connects' after-effects settle (acks written, state
+        // flushed, a GC); the second half is what idle devices cost the server.
+        await Task.Delay(TimeSpan.FromSeconds(settings.HoldSeconds / 2), cancellationToken).ConfigureAwait(false);
+        var idle = CpuWindow.Start(context.Server);
+        await Task.Delay(TimeSpan.FromSeconds(settings.HoldSeconds / 2), cancellationToken).ConfigureAwait(false);
+        CpuUsage? idleCpu = context.Server is null ? null : idle.Stop();
         long rssHeld = context.ServerRss();
         BenchDevice[] open = [.. transport.Devices.Where(d => d.Connection is { IsClosed: false })];
 
@@ -111,10 +123,11 @@ public sealed class ConnectionsScenario(ChatTransport transport, ScenarioContext
 
         long? perConnection = context.Server is null || open.Length == 0 ? null : (rssHeld - rssBefore) / open.Length;
         long generatorRss = ServerProcess.ReadRssBytes(Environment.ProcessId);
-        context.Log($"[{transport.Name}]   held {open.Length}; server RSS {rssBefore / 1048576} → {rssHeld / 1048576} MiB ({perConnection} B per connection); pings {answered}/{pings}");
+        string idleCores = idleCpu is null ? "" : $"; idle server CPU {idleCpu.ServerCpuSeconds / Math.Max(idleCpu.WallSeconds, 0.001):0.000} cores";
+        context.Log($"[{transport.Name}]   held {open.Length}; server RSS {rssBefore / 1048576} → {rssHeld / 1048576} MiB ({perConnection} B per connection); pings {answered}/{pings}{idleCores}");
         await transport.DisconnectAllAsync().ConfigureAwait(false);
         return new ConnectionsResult(
             settings, settings.Devices, devices, clampedBy, users, setup, connected, open.Length, answered, pings, connectSeconds,
-            Math.Round(connected / Math.Max(connectSeconds, 0.001), 1), rssBefore, rssHeld, perConnection, generatorRss, ramp, stoppedBy);
+            Math.Round(connected / Math.Max(connectSeconds, 0.001), 1), rssBefore, rssHeld, perConnection, generatorRss, ramp, stoppedBy, idleCpu);
     }
 }
