@@ -9,7 +9,7 @@
 # Environment (all optional):
 #   BENCH_SCALE=1            multiplies every count (devices, members, chats, rates); 0.05 for a pipeline check
 #   BENCH_SCENARIOS=steady,fanout,throughput,connections,storm,sender   (a comma-separated subset; all by default)
-#   BENCH_STEP_SECONDS=N     seconds per measured step (default: 5 quick, 20 full)
+#   BENCH_STEP_SECONDS=N     seconds per measured step (default: 5 quick, 20 full), also the connections scenario's idle hold
 #   BENCH_NO_BASELINES=1     skip the bare WebSocket and SignalR baselines
 #   BENCH_SERVER_ARGS="..."  extra arguments for every chat server process (configuration overrides)
 #   BENCH_STORES=embedded,postgres   stores for scenario 3 (the default runs both)

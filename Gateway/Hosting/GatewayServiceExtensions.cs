@@ -1,6 +1,7 @@
 using ChatOrleans.Gateway.Api;
 using ChatOrleans.Gateway.Auth;
 using ChatOrleans.Gateway.WebSockets;
+using ChatOrleans.Gateway.WebSockets.KeepAlive;
 using ChatOrleans.ServiceDefaults;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -25,6 +26,7 @@ public static class GatewayServiceExtensions
         services.AddSingleton<EventFanout>();
         services.AddSingleton<DeliveredAckBatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<DeliveredAckBatcher>());
+        services.AddHostedService<ConnectionSweeper>();
         services.AddSingleton<FrameHandler>();
         services.AddSingleton<SendRateLimiter>();
         services.AddSingleton<HistoryRateLimiter>();
@@ -62,7 +64,7 @@ public static class GatewayServiceExtensions
         app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseMiddleware<ApiBodyLimitMiddleware>();
-        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
+        app.UseWebSocketsWithKeepAlives(WsAuthentication.Path);
         app.UseWebClient();
         app.UseAuthentication();
         app.UseAuthorization();

@@ -71,12 +71,11 @@ public sealed partial class ClientConnection
     }
 
     /// <summary>
-    /// Runs the send loop (after <paramref name="replay"/>) and the receive loop (and the token's
-    /// expiry) until one loop ends, then stops the rest.
+    /// Runs the send loop (after <paramref name="replay"/>) and the receive loop until one ends,
+    /// then stops the other. The token's expiry is the <see cref="ConnectionSweeper"/>'s to watch.
     /// </summary>
     private async Task RunLoopsAsync(Task replay, CancellationToken token)
     {
-        var expiry = ExpireTokenAsync(token);
         var send = SendLoopAsync(replay, token);
         var receive = ReceiveLoopAsync(token);
         var first = await Task.WhenAny(send, receive);
@@ -88,7 +87,7 @@ public sealed partial class ClientConnection
         }
 
         await _stop.CancelAsync();
-        await Task.WhenAll(send, receive, expiry).WaitAsync(_options.CloseTimeout, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await Task.WhenAll(send, receive).WaitAsync(_options.CloseTimeout, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     /// <summary>Releases what the connection holds (subscriptions, queue, socket, session), however it ended.</summary>

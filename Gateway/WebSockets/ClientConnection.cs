@@ -4,6 +4,7 @@ using System.Net.WebSockets;
 using System.Threading.Channels;
 using ChatOrleans.Gateway.Media;
 using ChatOrleans.Gateway.Protocol;
+using ChatOrleans.Gateway.WebSockets.KeepAlive;
 using ChatOrleans.ServiceDefaults;
 
 namespace ChatOrleans.Gateway.WebSockets;
@@ -102,6 +103,9 @@ public sealed partial class ClientConnection
     public IUserSessionsGrain Sessions { get; }
 
     public DateTimeOffset TokenExpiresAt { get; }
+
+    /// <summary>The socket's stream, through which the gateway's keep-alives go; null where the runtime sends its own.</summary>
+    internal KeepAliveStream? KeepAlive { get; init; }
 
     public GatewayOptions Options => _options;
 
@@ -227,20 +231,6 @@ public sealed partial class ClientConnection
         {
             await Task.WhenAll(chunk.Select(id => _fanout.AcquireChat(id, this)));
             joined.AddRange(chunk);
-        }
-    }
-
-    private async Task ExpireTokenAsync(CancellationToken token)
-    {
-        var remaining = TokenExpiresAt - _time.GetUtcNow();
-        if (remaining > TimeSpan.Zero)
-        {
-            await Task.Delay(remaining, _time, token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-
-        if (!token.IsCancellationRequested)
-        {
-            RequestClose(TokenExpiredCloseCode, "token expired");
         }
     }
 

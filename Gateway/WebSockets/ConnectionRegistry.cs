@@ -19,6 +19,21 @@ public sealed class ConnectionRegistry
 
     public int Count => _byDevice.Count;
 
+    /// <summary>
+    /// The connections, enumerated without a lock or a copy (some may end or begin meanwhile):
+    /// <c>Values</c> would lock every bucket and copy them all.
+    /// </summary>
+    internal IEnumerable<ClientConnection> Connections
+    {
+        get
+        {
+            foreach (var pair in _byDevice)
+            {
+                yield return pair.Value;
+            }
+        }
+    }
+
     /// <summary>Bytes queued for all of this gateway's sockets now (enqueued minus written).</summary>
     public long QueuedBytes => _byDevice.Values.Sum(c => c.QueuedBytes);
 

@@ -96,6 +96,13 @@ public sealed class GatewayOptions
     [SettingRange(1, int.MaxValue, ErrorMessage = "Gateway:ErrorLogsPerMinute must be at least 1.")]
     public int ErrorLogsPerMinute { get; set; } = 10;
 
+    /// <summary>
+    /// How often the server sends a WebSocket keep-alive (an unsolicited pong) on each socket, so
+    /// proxies and NATs on the way keep an idle connection open. Zero sends none.
+    /// </summary>
+    [SettingRange(typeof(TimeSpan), "00:00:00", SettingRangeAttribute.MaxTimeSpan, ErrorMessage = "Gateway:KeepAliveInterval must not be negative.")]
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How long a closing handshake may take before the socket is aborted.</summary>
     public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using ChatOrleans.Gateway.Api;
 using ChatOrleans.Gateway.Auth;
 using ChatOrleans.Gateway.Media;
+using ChatOrleans.Gateway.WebSockets.KeepAlive;
 using ChatOrleans.ServiceDefaults;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
@@ -73,10 +74,13 @@ public static partial class WebSocketEndpoint
             return;
         }
 
-        using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        using var socket = await context.WebSockets.AcceptWebSocketAsync(KeepAliveExtensions.AcceptContext(context, options.Value.KeepAliveInterval));
         var connection = new ClientConnection(
             socket, identity.UserId, deviceId, identity.ExpiresAt, grains, fanout, handler, acks, media, media.OriginOf(context.Request), options.Value, time, metrics,
-            loggers.CreateLogger<ClientConnection>());
+            loggers.CreateLogger<ClientConnection>())
+        {
+            KeepAlive = context.Features.Get<KeepAliveStream>(),
+        };
         await connection.RunAsync(registry, context.RequestAborted);
     }
 

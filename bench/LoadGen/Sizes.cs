@@ -61,7 +61,7 @@ public sealed record Sizes(
             DevicesPerUser = full ? 2 : 4,
             GroupSize = 10,
             StepSize = N(full ? 5_000 : 1_000, 5),
-            HoldSeconds = full ? 30 : 10,
+            HoldSeconds = stepSeconds ?? (full ? 30 : 10),
         };
         var storm = new ReconnectStormSettings
         {
