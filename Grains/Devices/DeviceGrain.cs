@@ -82,6 +82,12 @@ public sealed class DeviceGrain(
 
         _joinSeqs = entries.ToDictionary(e => e.ChatId, e => e.JoinSeq);
         var positions = entries.ToDictionary(e => e.ChatId, e => PositionIn(e.ChatId));
+
+        // What a connected device needs next from this grain is its disconnect, or a confirmed
+        // delivered ack: everything else goes through the gateway's batches. Its state (the
+        // session and the positions, one entry per chat) is stored, so the activation is let go
+        // now rather than held in memory for every idle socket; a later call reads it back.
+        DeactivateOnIdle();
         return new DeviceSession(sessionId, first, first ? null : previousStart, positions);
     }
 

@@ -15,6 +15,32 @@ public sealed class DeviceGrainTests(ClusterFixture fixture)
     private static string NewSession() => "s_" + Guid.NewGuid().ToString("N");
 
     [Fact]
+    public async Task AConnectedDeviceHoldsNoActivationOnceConnectedAndItsPositionsComeBackFromStorage()
+    {
+        var (a, b) = (await Grains.CreateUser("a"), await Grains.CreateUser("b"));
+        var (chat, info) = await Grains.CreateGroup(a, b);
+        await chat.SendMany(a, 3);
+        var device = Device(b);
+
+        var session = await device.Connect(NewSession());
+        Assert.Equal(3, session.Positions[info.ChatId]);
+
+        // An idle socket's device is no activation in memory: the connect let it go.
+        var management = Grains.GetGrain<IManagementGrain>(0);
+        var id = device.GetGrainId();
+        using var timeout = new CancellationTokenSource(GrainTestHelpers.Timeout);
+        while ((await management.GetActiveGrains(id.Type)).Contains(id))
+        {
+            await Task.Delay(20, timeout.Token);
+        }
+
+        // What it stored is all a later call needs.
+        await chat.SendMany(a, 2);
+        Assert.Equal(4, await device.Delivered(info.ChatId, 4));
+        Assert.Equal(4, (await device.GetPositions())[info.ChatId]);
+    }
+
+    [Fact]
     public async Task FirstConnectGivesFirstConnectionAndPositionsAtChatsLastSeq()
     {
         var (a, b) = (await Grains.CreateUser("a"), await Grains.CreateUser("b"));
