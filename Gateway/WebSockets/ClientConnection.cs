@@ -119,7 +119,7 @@ public sealed partial class ClientConnection
     internal SendPipeline<FrameHandler.QueuedSend> Sends => _sends ??= new(
         _options.MaxSendsInFlight,
         (chatId, sends) => _handler.DeliverSendsAsync(this, chatId, sends),
-        exception => _handler.NoteSendFault(this, exception));
+        exception => _handler.LogUnexpected(this, exception));
 
     /// <summary>Completes once every send this connection handed over is answered.</summary>
     internal Task SendsAnswered() => _sends?.AllAnswered() ?? Task.CompletedTask;

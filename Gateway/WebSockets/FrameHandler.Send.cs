@@ -71,8 +71,11 @@ public sealed partial class FrameHandler
         }
     }
 
-    /// <summary>What <see cref="DeliverSendsAsync"/> threw past its own handling (a bug): logged as a failed request.</summary>
-    internal void NoteSendFault(ClientConnection connection, Exception exception)
+    /// <summary>
+    /// An unexpected failure of a request (or what <see cref="DeliverSendsAsync"/> threw past its
+    /// own handling): logged at Error within the gateway's budget (<see cref="ErrorLogThrottle"/>).
+    /// </summary>
+    internal void LogUnexpected(ClientConnection connection, Exception exception)
     {
         if (errorLogs.TryLog(out var suppressed))
         {

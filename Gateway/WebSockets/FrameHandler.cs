@@ -97,11 +97,7 @@ public sealed partial class FrameHandler(
                 LogUnavailable(connection.DeviceKey, exception);
                 return ServerFrames.Error(reqId, ErrorCodes.Unavailable, "The service is briefly unavailable; try again.");
             default:
-                if (errorLogs.TryLog(out var suppressed))
-                {
-                    LogFailed(connection.DeviceKey, suppressed, exception);
-                }
-
+                LogUnexpected(connection, exception);
                 return ServerFrames.Error(reqId, ErrorCodes.Internal, "Something went wrong on the server.");
         }
     }

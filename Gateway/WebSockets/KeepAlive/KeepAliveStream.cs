@@ -80,11 +80,7 @@ public sealed class KeepAliveStream(Stream inner, TimeProvider time) : Stream
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
-            if (!buffer.IsEmpty && (buffer.Span[0] & 0x0F) == CloseOpcode)
-            {
-                _closeSent = true;
-            }
-
+            NoteFrame(buffer.Span);
             await inner.WriteAsync(buffer, cancellationToken);
             Volatile.Write(ref _lastWrite, time.GetTimestamp());
         }
@@ -104,17 +100,22 @@ public sealed class KeepAliveStream(Stream inner, TimeProvider time) : Stream
         _writeLock.Wait();
         try
         {
-            if (!buffer.IsEmpty && (buffer[0] & 0x0F) == CloseOpcode)
-            {
-                _closeSent = true;
-            }
-
+            NoteFrame(buffer);
             inner.Write(buffer);
             Volatile.Write(ref _lastWrite, time.GetTimestamp());
         }
         finally
         {
             _writeLock.Release();
+        }
+    }
+
+    /// <summary>A write of the WebSocket is one whole frame: once it is the close frame, no keep-alive follows.</summary>
+    private void NoteFrame(ReadOnlySpan<byte> frame)
+    {
+        if (!frame.IsEmpty && (frame[0] & 0x0F) == CloseOpcode)
+        {
+            _closeSent = true;
         }
     }
 
