@@ -42,6 +42,15 @@ public sealed class EventStreamOptions
     /// </summary>
     [SettingRange(1, int.MaxValue, ErrorMessage = "EventStreams:QueueCapacity must be at least 1.")]
     public int QueueCapacity { get; set; } = 16_384;
+
+    /// <summary>
+    /// <see cref="EventStreamProvider.Queue"/>: how long the pulling agent's cache keeps an event it has
+    /// read and delivered. A subscription registers with the agent at once but starts only after the
+    /// agent's handshake with the subscriber (a call to it); an event read in between is delivered
+    /// from the cache if it is still there. Kept at most while the cache is less than half full.
+    /// </summary>
+    [SettingRange(typeof(TimeSpan), "00:00:00", "00:01:00", ErrorMessage = "EventStreams:CacheRetention must be between 0 and 1 minute.")]
+    public TimeSpan CacheRetention { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>The stream providers the event streams can run on.</summary>

@@ -26,13 +26,14 @@ public sealed class EventQueueAdapterFactory : IQueueAdapterFactory, IQueueAdapt
         HashRingStreamQueueMapperOptions mapperOptions,
         SimpleQueueCacheOptions cacheOptions,
         IGrainFactory grains,
+        TimeProvider time,
         ILoggerFactory loggers)
     {
         Name = name;
         _grains = grains;
         _idleWait = options.IdleWait;
         _mapper = new HashRingBasedStreamQueueMapper(mapperOptions, name);
-        _cache = new EventQueueAdapterCache(cacheOptions.CacheSize, name, loggers);
+        _cache = new EventQueueAdapterCache(cacheOptions.CacheSize, options.CacheRetention, time, name, loggers);
     }
 
     public string Name { get; }
@@ -49,6 +50,7 @@ public sealed class EventQueueAdapterFactory : IQueueAdapterFactory, IQueueAdapt
         services.GetOptionsByName<HashRingStreamQueueMapperOptions>(name),
         services.GetOptionsByName<SimpleQueueCacheOptions>(name),
         services.GetRequiredService<IGrainFactory>(),
+        services.GetService<TimeProvider>() ?? TimeProvider.System,
         services.GetRequiredService<ILoggerFactory>());
 
     /// <summary>The key of queue <paramref name="queueNumber"/> of provider <paramref name="provider"/>.</summary>

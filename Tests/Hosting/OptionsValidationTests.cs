@@ -29,6 +29,7 @@ public sealed class OptionsValidationTests
     // EventStreams
     [InlineData("EventStreams:Queues", "0")]
     [InlineData("EventStreams:PollPeriod", "00:00:00")]
+    [InlineData("EventStreams:CacheRetention", "00:02:00")]
     // Notifications
     [InlineData("Notifications:CoalesceDelay", "-00:00:01")]
     [InlineData("Notifications:DeviceIdleAfter", "00:00:00")]

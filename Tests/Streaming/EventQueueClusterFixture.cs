@@ -84,6 +84,57 @@ public sealed class EventPublisherProbeGrain : Grain, IEventPublisherProbeGrain
     }
 }
 
+/// <summary>A subscriber that is busy while its subscription's handshake would run.</summary>
+[Alias("ChatOrleans.Tests.IBusySubscriberProbeGrain")]
+public interface IBusySubscriberProbeGrain : IGrainWithStringKey
+{
+    /// <summary>Subscribes to stream <c>probe/key</c>, then holds this turn until the test releases it.</summary>
+    [Alias("SubscribeAndStayBusy")]
+    Task SubscribeAndStayBusy();
+}
+
+public sealed class BusySubscriberProbeGrain : Grain, IBusySubscriberProbeGrain
+{
+    private static readonly ConcurrentDictionary<string, BusySubscriberSignals> AllSignals = new(StringComparer.Ordinal);
+
+    /// <summary>What the grain of <paramref name="key"/> tells the test and hears from it (the cluster is in this process).</summary>
+    public static BusySubscriberSignals Signals(string key) => AllSignals.GetOrAdd(key, _ => new BusySubscriberSignals());
+
+    public async Task SubscribeAndStayBusy()
+    {
+        var key = this.GetPrimaryKeyString();
+        var signals = Signals(key);
+        var stream = this.GetStreamProvider(StreamNames.Provider).GetStream<string>(StreamId.Create("probe", key));
+        await stream.SubscribeAsync((item, _) =>
+        {
+            signals.Receive(item);
+            return Task.CompletedTask;
+        });
+        signals.Subscribed.TrySetResult();
+        await signals.Release.Task.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+}
+
+public sealed class BusySubscriberSignals
+{
+    private readonly ConcurrentQueue<string> _all = new();
+
+    public TaskCompletionSource Subscribed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The first event the subscriber got.</summary>
+    public TaskCompletionSource<string> Received { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public IReadOnlyList<string> All => [.. _all];
+
+    public void Receive(string item)
+    {
+        _all.Enqueue(item);
+        Received.TrySetResult(item);
+    }
+}
+
 [CollectionDefinition(Name)]
 public sealed class EventQueueClusterCollection : ICollectionFixture<EventQueueClusterFixture>
 {

@@ -98,6 +98,34 @@ public sealed class EventQueueStreamTests(EventQueueClusterFixture fixture)
     }
 
     [Fact]
+    public async Task ASubscriberWhoseHandshakeEndsAfterItsFirstEventWasReadAndPurgedStillGetsIt()
+    {
+        // The stream is known to its agent (a client follows it), so a new subscription waits for its
+        // handshake: a call to the subscriber, here a grain that holds its turn until released.
+        var key = Guid.NewGuid().ToString("N");
+        var publisher = fixture.Client.GetGrain<IEventPublisherProbeGrain>(key);
+        await using var follower = new StreamProbe<string>();
+        await follower.AttachAsync(fixture.Stream(key));
+        await publisher.Publish(key, 0, 1);
+        await follower.WaitFor<string>(n => n == "0");
+
+        var signals = BusySubscriberProbeGrain.Signals(key);
+        var busy = fixture.Client.GetGrain<IBusySubscriberProbeGrain>(key).SubscribeAndStayBusy();
+        await signals.Subscribed.Task.WaitAsync(Timeout);
+        await publisher.Publish(key, 1, 1);
+        await follower.WaitFor<string>(n => n == "1");
+
+        // Every queue reads twice more and finds nothing: each read purged what no cursor needs.
+        var before = EventQueueClusterFixture.QueueKeys.ToDictionary(q => q, EventQueueClusterFixture.IdleReadsOf);
+        await WaitUntil(() => EventQueueClusterFixture.QueueKeys.All(q => EventQueueClusterFixture.IdleReadsOf(q) >= before[q] + 2));
+
+        signals.Release.TrySetResult();
+        await busy.WaitAsync(Timeout);
+        Assert.Equal("1", await signals.Received.Task.WaitAsync(Timeout));
+        Assert.Equal(["1"], signals.All);
+    }
+
+    [Fact]
     public async Task AWaitingReadIsAnsweredByTheNextEnqueueAndTheEventsAreTakenOnceInOrder()
     {
         var queue = fixture.Client.GetGrain<IEventQueueGrain>($"test/{Guid.NewGuid():N}");
